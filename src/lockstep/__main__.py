@@ -1,0 +1,3 @@
+from lockstep.cli.main import main
+
+main()

@@ -1,0 +1,127 @@
+"""What every command shares: finding the store, ``--json``/``--csv`` output, error translation.
+
+Library code raises :class:`~lockstep.errors.LockstepError`; only here do errors become messages
+and exit codes (1: internal, 2: the user's input, 3: an external dependency). No traceback is
+shown for a user's mistake.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from lockstep.store import Store, resolve_db_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+
+def db_option(f: F) -> F:
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="DuckDB store file. Default: $LOCKSTEP_DB, else ./lockstep.duckdb.",
+    )(f)
+
+
+def dataset_option(f: F) -> F:
+    return click.option(
+        "--dataset", default=None, help="Dataset to work on (default: the only one in the store)."
+    )(f)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of a table.")(f)
+
+
+def csv_option(f: F) -> F:
+    return click.option("--csv", "as_csv", is_flag=True, help="Print CSV (with a header) instead of a table.")(f)
+
+
+def open_store(db: Path | None, *, read_only: bool = False) -> Store:
+    """The store every command uses: ``--db``, else ``LOCKSTEP_DB``, else ``./lockstep.duckdb``."""
+    path = resolve_db_path(db)
+    if read_only and path.exists():
+        # Opening read-write keeps older stores' tables up to date; fall back if we may not write.
+        try:
+            return Store(path)
+        except Exception:
+            return Store(path, read_only=True)
+    return Store(path, read_only=read_only)
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, (datetime, date)):
+        return o.isoformat() + ("Z" if isinstance(o, datetime) and o.tzinfo is None else "")
+    if isinstance(o, Path):
+        return str(o)
+    if isinstance(o, set):
+        return sorted(o)
+    if hasattr(o, "item"):
+        return o.item()
+    raise TypeError(f"not JSON serializable: {type(o).__name__}")
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, default=_default, ensure_ascii=False, indent=2))
+
+
+def print_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow([_cell(v) for v in r])
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat() + ("Z" if v.tzinfo is None else "")
+    if isinstance(v, (list, tuple)):
+        return ";".join(map(str, v))
+    return v
+
+
+def print_table(title: str | None, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    t = Table(title=title, header_style="bold")
+    for h in header:
+        t.add_column(h)
+    for r in rows:
+        t.add_row(*["" if v is None else str(_cell(v)) for v in r])
+    console.print(t)
+
+
+def on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class LazyGroup(click.Group):
+    """A group whose commands live in their own modules and are imported only when used,
+    so ``lockstep --help`` stays fast and one broken optional part cannot break the rest."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, _, attr = self.lazy[cmd_name].partition(":")
+            cmd = getattr(importlib.import_module(module), attr)
+            assert isinstance(cmd, click.Command)
+            return cmd
+        return super().get_command(ctx, cmd_name)

@@ -1,0 +1,30 @@
+"""``lockstep export ...``: posts as Parquet/CSV here; STIX, GEXF and CSV findings in their modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lockstep.cli.common import LazyGroup, db_option, err_console, open_store
+
+EXPORTS = {
+    "posts": "lockstep.cli.export:posts",
+}
+
+
+@click.group(cls=LazyGroup, lazy=EXPORTS)
+def export() -> None:
+    """Write the store's contents or findings to files other tools read."""
+
+
+@export.command()
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option("--dataset", default=None, help="Only this dataset (default: all).")
+@db_option
+def posts(fmt: str, out: Path, dataset: str | None, db: Path | None) -> None:
+    """Export posts in Lockstep's own column layout (re-ingestible with `lockstep ingest`)."""
+    with open_store(db, read_only=True) as store:
+        n = store.export_posts(out, fmt, dataset)
+    err_console.print(f"wrote {n} posts to {out}", highlight=False)

@@ -1,0 +1,159 @@
+"""``lockstep ingest``, ``formats``, ``quarantine`` and ``stats``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from lockstep import registry
+from lockstep.cli.common import (
+    csv_option, db_option, err_console, json_option, on_terminal, open_store, print_csv,
+    print_json, print_table,
+)
+from lockstep.errors import ConfigError
+from lockstep.ingest.base import ReadOptions
+from lockstep.ingest.pipeline import FileSummary, ingest_file
+
+
+def _parse_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for chunk in pairs:
+        for pair in chunk.split(","):
+            if not pair.strip():
+                continue
+            if "=" not in pair:
+                raise ConfigError(
+                    f"--map expects FIELD=COLUMN pairs such as 'text=message,time=created'. Got {pair!r}."
+                )
+            k, v = pair.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", default="auto", show_default=True,
+              help="Source format (see `lockstep formats`); auto-detected from content by default.")
+@click.option("--dataset", default="default", show_default=True, help="Name of the collection these files join.")
+@click.option("--platform", default=None, help="Platform to record where the source does not say (e.g. facebook).")
+@click.option("--map", "mapping", multiple=True,
+              help="Column mapping for plain tables: FIELD=COLUMN,... (fields as in docs/model.md).")
+@db_option
+@json_option
+def ingest(paths: tuple[Path, ...], fmt: str, dataset: str, platform: str | None,
+           mapping: tuple[str, ...], db: Path | None, as_json: bool) -> None:
+    """Read export files into the store.
+
+    Each file is loaded in one transaction; records that cannot be read go to the quarantine
+    (see `lockstep quarantine`) with file, line and reason. Ingesting a file twice adds nothing.
+    Exits non-zero only when nothing at all could be read.
+    """
+    if fmt != "auto":
+        registry.get("lockstep.adapters", fmt)  # unknown names fail before any work
+    options = ReadOptions(platform=platform, mapping=_parse_map(mapping))
+    summaries: list[FileSummary] = []
+    with open_store(db) as store:
+        if on_terminal() and not as_json:
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                          MofNCompleteColumn(), TimeElapsedColumn(), console=err_console) as bar:
+                files = bar.add_task("files", total=len(paths))
+                for path in paths:
+                    task = bar.add_task(f"  {path.name}", total=None)
+                    summaries.append(_one(store, path, fmt, dataset, options,
+                                          lambda n, t=task: bar.advance(t, n)))
+                    bar.remove_task(task)
+                    bar.advance(files)
+        else:
+            for path in paths:
+                if not as_json:
+                    err_console.print(f"ingesting {path} ...", highlight=False)
+                summaries.append(_one(store, path, fmt, dataset, options, None))
+    if as_json:
+        print_json({"files": [s.as_dict() for s in summaries], "totals": _totals(summaries)})
+    else:
+        rows = [(s.path, s.adapter, s.records_read, s.posts_stored, s.accounts_stored, s.duplicates,
+                 s.quarantined, s.error or "; ".join(s.notes)) for s in summaries]
+        print_table("ingest", ["file", "format", "read", "posts stored", "accounts stored",
+                               "duplicates", "quarantined", "notes"], rows)
+        for s in summaries:
+            if s.error:
+                err_console.print(f"[red]{s.error}[/]", highlight=False)
+    if all(s.error or s.records_read == 0 for s in summaries):
+        sys.exit(2)
+
+
+def _one(store, path, fmt, dataset, options, progress) -> FileSummary:  # type: ignore[no-untyped-def]
+    from lockstep.errors import SourceError
+
+    try:
+        return ingest_file(store, path, fmt=fmt, dataset=dataset, options=options, progress=progress)
+    except SourceError as exc:
+        return FileSummary(path=str(path), adapter=fmt, dataset=dataset, error=str(exc))
+
+
+def _totals(summaries: list[FileSummary]) -> dict[str, int]:
+    keys = ["records_read", "posts_stored", "accounts_stored", "duplicates", "quarantined", "zone_unknown"]
+    out = {k: sum(getattr(s, k) for s in summaries) for k in keys}
+    out["files_failed"] = sum(1 for s in summaries if s.error)
+    return out
+
+
+@click.command()
+@json_option
+def formats(as_json: bool) -> None:
+    """List the input formats `lockstep ingest` reads (built-ins and plug-ins)."""
+    items = [(n, c.description) for n, c in sorted(registry.plugins("lockstep.adapters").items())]
+    if as_json:
+        print_json([{"name": n, "description": d} for n, d in items])
+    else:
+        print_table("formats", ["name", "description"], items)
+
+
+@click.command()
+@db_option
+@click.option("--dataset", default=None, help="Only this dataset's quarantine.")
+@click.option("--limit", default=50, show_default=True, help="Rows to show (0: all).")
+@json_option
+@csv_option
+def quarantine(db: Path | None, dataset: str | None, limit: int, as_json: bool, as_csv: bool) -> None:
+    """List records that could not be read: file, line, reason and the raw value."""
+    with open_store(db, read_only=True) as store:
+        where, params = ("WHERE dataset = ?", [dataset]) if dataset else ("", [])
+        lim = f"LIMIT {int(limit)}" if limit else ""
+        rows = store.rows(
+            f"SELECT dataset, source_file, line, reason, raw FROM quarantine {where} "
+            f"ORDER BY source_file, line {lim}", params)
+        total = store.scalar(f"SELECT count(*) FROM quarantine {where}", params)
+        reasons = store.rows(
+            f"SELECT reason, count(*) FROM quarantine {where} GROUP BY 1 ORDER BY 2 DESC LIMIT 20", params)
+    header = ["dataset", "file", "line", "reason", "raw"]
+    if as_json:
+        print_json({"total": total, "by_reason": dict(reasons),
+                    "rows": [dict(zip(header, r, strict=True)) for r in rows]})
+    elif as_csv:
+        print_csv(header, rows)
+    else:
+        print_table(f"quarantine ({total} rows)", header,
+                    [(*r[:4], (r[4] or "")[:80]) for r in rows])
+
+
+@click.command()
+@db_option
+@json_option
+def stats(db: Path | None, as_json: bool) -> None:
+    """Counts of posts, accounts and quarantined records, per dataset and platform."""
+    with open_store(db, read_only=True) as store:
+        data = store.stats()
+    if as_json:
+        print_json(data)
+        return
+    print_table(f"store {data['db']}", ["posts", "accounts", "quarantined", "first post", "last post"],
+                [(data["posts"], data["accounts"], data["quarantined"], data["first_post"], data["last_post"])])
+    print_table("datasets", ["dataset", "posts", "accounts", "quarantined", "first post", "last post"],
+                [(k, v["posts"], v["accounts"], v["quarantined"], v.get("first_post"), v.get("last_post"))
+                 for k, v in data["datasets"].items()])
+    print_table("platforms", ["platform", "posts", "accounts"],
+                [(k, v["posts"], v["accounts"]) for k, v in data["platforms"].items()])

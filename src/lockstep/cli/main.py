@@ -1,0 +1,57 @@
+"""The ``lockstep`` command. Each verb lives in its own module under ``lockstep.cli``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from lockstep import __version__
+from lockstep.cli.common import LazyGroup, err_console
+from lockstep.errors import LockstepError
+
+COMMANDS = {
+    "ingest": "lockstep.cli.ingest:ingest",
+    "formats": "lockstep.cli.ingest:formats",
+    "quarantine": "lockstep.cli.ingest:quarantine",
+    "stats": "lockstep.cli.ingest:stats",
+    "export": "lockstep.cli.export:export",
+}
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lockstep")
+@click.option("-v", "--verbose", count=True, help="Log more (-v: info, -vv: debug) to stderr.")
+def cli(verbose: int) -> None:
+    """Lockstep finds coordinated inauthentic behaviour in social-media data, shows the
+    evidence, and shares what it finds as threat intelligence.
+
+    Start with `lockstep demo`, or `lockstep ingest FILE...` then `lockstep detect`.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def main() -> None:
+    """Entry point: runs the CLI and turns Lockstep's errors into a message and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err_console.print("Aborted.")
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except LockstepError as exc:
+        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("Interrupted.")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Settings: built once at the edge (CLI, server) and passed down. Precedence: env > file > default.
+
+The file is TOML (``lockstep.toml`` in the working directory, or ``LOCKSTEP_CONFIG``); keys are the
+field names below. No import-time singletons: call :meth:`Settings.load`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from lockstep.errors import ConfigError
+
+#: field name -> (environment variable, help text)
+ENV = {
+    "db": ("LOCKSTEP_DB", "DuckDB store file used by every command"),
+    "database_url": ("LOCKSTEP_DATABASE_URL", "SQLAlchemy URL of the sharing server's database"),
+    "organisation": ("LOCKSTEP_ORGANISATION", "name of the producing organisation in STIX exports"),
+    "embed_backend": ("LOCKSTEP_EMBED_BACKEND", "text embedding backend: minilm or tfidf"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting with its default. See ``docs/configuration.md``."""
+
+    db: Path = Path("lockstep.duckdb")
+    database_url: str = "sqlite:///lockstep-server.sqlite"
+    organisation: str = "Lockstep user"
+    embed_backend: str = "minilm"
+
+    @classmethod
+    def load(cls, config_file: str | Path | None = None) -> Settings:
+        """Defaults, overridden by the TOML file (if any), overridden by the environment."""
+        s = cls()
+        path = Path(config_file or os.environ.get("LOCKSTEP_CONFIG", "lockstep.toml"))
+        if path.exists():
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"The config file '{path}' is not valid TOML: {exc}") from exc
+            s = s._merge(data, origin=f"config file '{path}'")
+        return s._merge(
+            {k: os.environ[v] for k, (v, _) in ENV.items() if os.environ.get(v)},
+            origin="environment",
+        )
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls.load()
+
+    def _merge(self, data: dict[str, Any], *, origin: str) -> Settings:
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(
+                f"Unknown setting(s) {', '.join(map(repr, unknown))} in the {origin}. "
+                f"Known settings: {', '.join(sorted(known))}."
+            )
+        typed = {k: Path(v) if k == "db" else str(v) for k, v in data.items()}
+        return replace(self, **typed)
