@@ -130,6 +130,11 @@ def defang(value: str) -> str:
     return value.replace(".", "[.]")
 
 
+def defang_text(text: str) -> str:
+    """Defang every URL inside a free text (post texts, sentences) so none can be followed."""
+    return URL_RE.sub(lambda m: defang(m.group(0)), text or "")
+
+
 _WS = re.compile(r"\s+")
 
 

@@ -1,0 +1,1 @@
+"""Reports and exports for people and other tools: HTML/PDF report, GEXF, CSV."""

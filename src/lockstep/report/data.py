@@ -1,0 +1,227 @@
+"""What the report shows, gathered from the store in one place.
+
+Everything here is a query over the store tables that detection, signals, narratives and sharing
+write; the HTML layer only formats. Optional stages (signals, narratives) are shown when their
+tables hold rows for the dataset, and the report says so when they do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lockstep.errors import StoreError
+from lockstep.report.pseudonym import Pseudonymizer
+from lockstep.store import Store
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+@dataclass
+class NetworkView:
+    """One network as the report presents it."""
+
+    row: dict[str, Any]
+    members: list[dict[str, Any]]
+    assets: list[dict[str, Any]]
+    creation_dates: list[datetime]
+    daily: list[tuple[datetime, int]]
+    hour_weekday: list[list[int]]  # 7 x 24, UTC
+    clients: list[tuple[str, int]]
+    domains: list[dict[str, Any]]
+    urls: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    signals: list[dict[str, Any]]
+    narratives: list[dict[str, Any]] = field(default_factory=list)
+    techniques: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def network_id(self) -> int:
+        return int(self.row["network_id"])
+
+
+def _dicts(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = store.con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def network_rows(store: Store, dataset: str, ids: list[int] | None) -> list[dict[str, Any]]:
+    """Networks of the dataset, best first (optionally only ``ids``)."""
+    rows = _dicts(store, "SELECT * FROM networks WHERE dataset = ? ORDER BY score DESC, network_id", [dataset])
+    if ids:
+        wanted = set(ids)
+        missing = wanted - {int(r["network_id"]) for r in rows}
+        if missing:
+            raise StoreError(
+                f"Dataset {dataset!r} has no network(s) {sorted(missing)}. "
+                "List them with `lockstep networks`."
+            )
+        rows = [r for r in rows if int(r["network_id"]) in wanted]
+    return rows
+
+
+def _members_sql() -> str:
+    return """
+        SELECT m.platform, m.account_id, m.score, m.subcluster, a.handle, a.display_name,
+               a.followers, a.created_at, a.verified, a.category
+        FROM members m LEFT JOIN accounts a
+          ON a.dataset = m.dataset AND a.platform = m.platform AND a.account_id = m.account_id
+        WHERE m.dataset = ? AND m.network_id = ?
+        ORDER BY m.score DESC NULLS LAST, m.platform, m.account_id
+    """
+
+
+def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudonymizer) -> NetworkView:
+    nid = int(row["network_id"])
+    members = _dicts(store, _members_sql(), [dataset, nid])
+    for m in members:
+        m["label"] = pseudo.label(m["platform"], m["account_id"], m.get("handle"), m.get("followers"), m.get("verified"))
+    # The member posts, as a temp view the other queries share.
+    store.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _report_posts AS
+        SELECT p.* FROM posts p JOIN members m
+          ON p.dataset = m.dataset AND p.platform = m.platform AND p.account_id = m.account_id
+        WHERE m.dataset = ? AND m.network_id = ?
+        """,
+        [dataset, nid],
+    )
+    assets = _dicts(
+        store,
+        """
+        SELECT m.platform, count(*) AS accounts, sum(a.followers) AS followers,
+               median(a.followers) AS median_followers, max(a.followers) AS max_followers,
+               count(a.created_at) AS with_creation_date
+        FROM members m LEFT JOIN accounts a
+          ON a.dataset = m.dataset AND a.platform = m.platform AND a.account_id = m.account_id
+        WHERE m.dataset = ? AND m.network_id = ? GROUP BY 1 ORDER BY 2 DESC
+        """,
+        [dataset, nid],
+    )
+    creation = [m["created_at"] for m in members if m.get("created_at") is not None]
+    daily = [(d, int(n)) for d, n in store.rows(
+        "SELECT date_trunc('day', time) AS d, count(*) FROM _report_posts GROUP BY 1 ORDER BY 1")]
+    grid = [[0] * 24 for _ in range(7)]
+    for dow, hour, n in store.rows(
+        "SELECT isodow(time) - 1, hour(time), count(*) FROM _report_posts GROUP BY 1, 2"
+    ):
+        grid[int(dow)][int(hour)] = int(n)
+    clients = [(c or "unknown", int(n)) for c, n in store.rows(
+        "SELECT client, count(*) FROM _report_posts GROUP BY 1 ORDER BY 2 DESC LIMIT 12")]
+    domains = _dicts(
+        store,
+        """
+        SELECT d AS domain, count(*) AS shares, count(DISTINCT platform || ':' || account_id) AS accounts,
+               min(time) AS first_seen
+        FROM (SELECT unnest(domains) AS d, platform, account_id, time FROM _report_posts)
+        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 25
+        """,
+        [],
+    )
+    urls = _dicts(
+        store,
+        """
+        SELECT u AS url, count(*) AS shares, count(DISTINCT platform || ':' || account_id) AS accounts,
+               min(time) AS first_seen
+        FROM (SELECT unnest(urls) AS u, platform, account_id, time FROM _report_posts)
+        GROUP BY 1 HAVING count(DISTINCT platform || ':' || account_id) > 1 ORDER BY 2 DESC, 1 LIMIT 25
+        """,
+        [],
+    )
+    evidence = _dicts(
+        store,
+        """
+        SELECT trace, item, count(*) AS events, count(DISTINCT platform || ':' || account_id) AS accounts,
+               min(time) AS first_time, max(time) AS last_time, list(DISTINCT platform) AS platforms
+        FROM evidence WHERE dataset = ? AND network_id = ?
+        GROUP BY 1, 2 ORDER BY 4 DESC, 3 DESC LIMIT 30
+        """,
+        [dataset, nid],
+    )
+    edges = _dicts(
+        store,
+        """
+        SELECT e.trace, e.platform_a, e.account_a, e.platform_b, e.account_b, e.weight
+        FROM edges e
+        JOIN members a ON a.dataset = e.dataset AND a.platform = e.platform_a AND a.account_id = e.account_a
+        JOIN members b ON b.dataset = e.dataset AND b.platform = e.platform_b AND b.account_id = e.account_b
+        WHERE e.dataset = ? AND a.network_id = ? AND b.network_id = ?
+        ORDER BY e.weight DESC LIMIT 3000
+        """,
+        [dataset, nid, nid],
+    )
+    signals = _dicts(
+        store,
+        """
+        SELECT s.signal, count(*) FILTER (WHERE s.flagged) AS flagged, count(*) AS accounts,
+               any_value(s.sentence) FILTER (WHERE s.flagged) AS example
+        FROM account_signals s JOIN members m
+          ON s.dataset = m.dataset AND s.platform = m.platform AND s.account_id = m.account_id
+        WHERE m.dataset = ? AND m.network_id = ? GROUP BY 1 ORDER BY 2 DESC
+        """,
+        [dataset, nid],
+    )
+    view = NetworkView(row=row, members=members, assets=assets, creation_dates=creation, daily=daily,
+                       hour_weekday=grid, clients=clients, domains=domains, urls=urls, evidence=evidence,
+                       edges=edges, signals=signals)
+    view.narratives = _narratives(store, dataset, nid)
+    view.techniques = _techniques(row, [s["signal"] for s in signals if s["flagged"]])
+    store.con.execute("DROP TABLE IF EXISTS _report_posts")
+    return view
+
+
+def _narratives(store: Store, dataset: str, nid: int) -> list[dict[str, Any]]:
+    """Topics this network pushes, when the narratives stage has run (else empty)."""
+    try:
+        from lockstep.narratives.report import network_narratives
+    except ImportError:
+        return []
+    try:
+        return list(network_narratives(store, dataset, nid))
+    except StoreError:
+        return []
+
+
+def _techniques(row: dict[str, Any], signals: list[str]) -> list[dict[str, Any]]:
+    """DISARM techniques for the network's traces and signals (the sharing stage's mapping table)."""
+    from lockstep.share.disarm import behaviour_map, technique, techniques_for
+
+    try:  # INTEGRATION-TODO: remove once share.disarm lands
+        found = techniques_for(list(row.get("traces") or []), signals, behaviour_map())
+    except FileNotFoundError:
+        return []
+    return [
+        {"id": tid, "name": technique(tid).name, "why": "; ".join(sorted({m.why for m in maps}))}
+        for tid, maps in found.items()
+    ]
+
+
+def provenance(store: Store, dataset: str) -> dict[str, Any]:
+    """Inputs (with hashes), the detection run's parameters, and the data's time window."""
+    files = _dicts(
+        store,
+        "SELECT path, sha256, adapter, records_read, posts_stored, quarantined, zone_unknown, ingested_at "
+        "FROM ingested_files WHERE dataset = ? ORDER BY ingested_at",
+        [dataset],
+    )
+    runs = _dicts(store, "SELECT * FROM runs WHERE dataset = ? ORDER BY started_at DESC LIMIT 1", [dataset])
+    first, last, n_posts, n_acc = store.rows(
+        "SELECT min(time), max(time), count(*), count(DISTINCT platform || ':' || account_id) "
+        "FROM posts WHERE dataset = ?",
+        [dataset],
+    )[0]
+    zone_unknown = store.scalar("SELECT count(*) FROM posts WHERE dataset = ? AND NOT time_zone_known", [dataset])
+    platforms = store.rows("SELECT platform, count(*) FROM posts WHERE dataset = ? GROUP BY 1 ORDER BY 2 DESC", [dataset])
+    return {
+        "files": files,
+        "run": runs[0] if runs else None,
+        "first": first,
+        "last": last,
+        "posts": n_posts,
+        "accounts": n_acc,
+        "zone_unknown": zone_unknown,
+        "platforms": platforms,
+    }
