@@ -137,7 +137,10 @@ def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudo
         SELECT trace, item, count(*) AS events, count(DISTINCT platform || ':' || account_id) AS accounts,
                min(time) AS first_time, max(time) AS last_time, list(DISTINCT platform) AS platforms
         FROM evidence WHERE dataset = ? AND network_id = ?
-        GROUP BY 1, 2 ORDER BY 4 DESC, 3 DESC LIMIT 30
+        GROUP BY 1, 2
+        QUALIFY row_number() OVER (PARTITION BY trace ORDER BY count(DISTINCT platform || ':' || account_id) DESC,
+                                   count(*) DESC, item) <= 8
+        ORDER BY 1, 4 DESC, 3 DESC
         """,
         [dataset, nid],
     )
@@ -189,10 +192,7 @@ def _techniques(row: dict[str, Any], signals: list[str]) -> list[dict[str, Any]]
     """DISARM techniques for the network's traces and signals (the sharing stage's mapping table)."""
     from lockstep.share.disarm import behaviour_map, technique, techniques_for
 
-    try:  # INTEGRATION-TODO: remove once share.disarm lands
-        found = techniques_for(list(row.get("traces") or []), signals, behaviour_map())
-    except FileNotFoundError:
-        return []
+    found = techniques_for(list(row.get("traces") or []), signals, behaviour_map())
     return [
         {"id": tid, "name": technique(tid).name, "why": "; ".join(sorted({m.why for m in maps}))}
         for tid, maps in found.items()

@@ -26,9 +26,11 @@ from lockstep.store import Store
 TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
 
 
-def _confidence(score: float | None) -> str:
-    """Plain words for the score bands documented in docs/detection.md."""
-    s = score or 0.0
+def _confidence(row: dict[str, Any]) -> str:
+    """Plain words for the coordination score (in [0, 1), see docs/detection.md): how hard the
+    network's co-activity is to explain by chance. Signals re-rank but do not change this band."""
+    s = row.get("coordination_score")
+    s = min(float(row.get("score") or 0.0), 1.0) if s is None else float(s)
     return "high" if s >= 0.7 else "medium" if s >= 0.4 else "low"
 
 
@@ -75,12 +77,15 @@ def _attach_charts(view: NetworkView) -> None:
     v.map_svg = charts.network_map(view.members, view.edges)
 
 
-def _pseudonymize_evidence(view: NetworkView, pseudo: Pseudonymizer) -> None:
-    """Evidence items that are account references (repost targets, mentions) get pseudonyms too."""
+def _present_evidence(view: NetworkView, pseudo: Pseudonymizer) -> None:
+    """How each evidence item reads in the report: time slots as times, URLs defanged, and account
+    references (repost, reply and mention targets) pseudonymized like members."""
     labels = {m["account_id"]: m["label"] for m in view.members}
     for e in view.evidence:
         item = str(e.get("item") or "")
-        if pseudo.active and e["trace"] in ("co_reply", "co_mention", "co_repost"):
+        if e["trace"] == "sync":
+            item = f"active in the same short time slot starting {_fmt_time(e.get('first_time'))} UTC"
+        elif pseudo.active and e["trace"] in ("co_reply", "co_mention", "co_repost"):
             item = labels.get(item, "acct-" + pseudo_hash(pseudo, item)) if item else item
         e["item_shown"] = defang_text(item[:160])
 
@@ -104,7 +109,7 @@ def render_report(store: Store, dataset: str, network_ids: list[int] | None = No
     views = [load_network(store, dataset, r, pseudo) for r in rows]
     for v in views:
         _attach_charts(v)
-        _pseudonymize_evidence(v, pseudo)
+        _present_evidence(v, pseudo)
     prov = provenance(store, dataset)
     indicators = [
         {"network": v.network_id, "kind": kind, "value": item[key], "shares": item["shares"]}
