@@ -75,9 +75,9 @@ def ingest(paths: tuple[Path, ...], fmt: str, dataset: str, platform: str | None
         print_json({"files": [s.as_dict() for s in summaries], "totals": _totals(summaries)})
     else:
         rows = [(s.path, s.adapter, s.records_read, s.posts_stored, s.accounts_stored, s.duplicates,
-                 s.quarantined, s.error or "; ".join(s.notes)) for s in summaries]
+                 s.quarantined, s.skipped, s.error or "; ".join(s.notes)) for s in summaries]
         print_table("ingest", ["file", "format", "read", "posts stored", "accounts stored",
-                               "duplicates", "quarantined", "notes"], rows)
+                               "duplicates", "quarantined", "skipped", "notes"], rows)
         for s in summaries:
             if s.error:
                 err_console.print(f"[red]{s.error}[/]", highlight=False)
@@ -95,7 +95,8 @@ def _one(store, path, fmt, dataset, options, progress) -> FileSummary:  # type: 
 
 
 def _totals(summaries: list[FileSummary]) -> dict[str, int]:
-    keys = ["records_read", "posts_stored", "accounts_stored", "duplicates", "quarantined", "zone_unknown"]
+    keys = ["records_read", "posts_stored", "accounts_stored", "duplicates", "quarantined", "skipped",
+            "zone_unknown"]
     out = {k: sum(getattr(s, k) for s in summaries) for k in keys}
     out["files_failed"] = sum(1 for s in summaries if s.error)
     return out

@@ -16,6 +16,7 @@ from typing import ClassVar
 import duckdb
 import pyarrow as pa
 
+from lockstep.errors import SourceError
 from lockstep.ingest.base import Item, ReadOptions, TableBatch, base_name
 from lockstep.model import ACCOUNT_SCHEMA, POST_SCHEMA, Quarantined
 
@@ -135,6 +136,13 @@ class LockstepNative:
                 if kind == "posts" and "source_file" not in cols:
                     table = table.drop_columns(["source_file"]) if "source_file" in table.column_names else table
                 yield TableBatch(kind, table)
+        except duckdb.Error as exc:
+            # DuckDB cannot parse it at all (empty, not CSV/JSONL/Parquet): refuse the file clearly.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SourceError(
+                f"'{self.path}' cannot be read as {self.description} ({first}). "
+                "Check the file, or name another --format (see `lockstep formats`)."
+            ) from exc
         finally:
             con.close()
 
