@@ -16,11 +16,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import networkx as nx
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -42,6 +42,13 @@ plt.rcParams.update(
         "axes.spines.right": False,
     }
 )
+
+
+def utc_label(offset: float) -> str:
+    """``UTC+3:30`` style label of an offset in hours."""
+    sign = "+" if offset >= 0 else "−"
+    minutes = round(abs(offset) * 60)
+    return f"UTC{sign}{minutes // 60}:{minutes % 60:02d}"
 
 
 def _svg(fig: Any) -> str:
@@ -105,9 +112,7 @@ def hour_weekday_heatmap(grid: Sequence[Sequence[int]], utc_offset: float | None
         start = (9 - utc_offset) % 24
         for s, w in ((start, 9.0),) if start + 9 <= 24 else ((start, 24 - start), (0.0, start + 9 - 24)):
             ax.add_patch(Rectangle((s - 0.5, -0.5), w, 5, fill=False, lw=2, ec=PALETTE[3]))
-        sign = "+" if utc_offset >= 0 else "−"
-        h, m = int(abs(utc_offset)), int(round(abs(utc_offset) % 1 * 60))
-        ax.set_title(f"outlined: a 09:00–18:00 Mon–Fri day at UTC{sign}{h}:{m:02d} (inferred, a hint)",
+        ax.set_title(f"outlined: a 09:00–18:00 Mon–Fri day at {utc_label(utc_offset)} (inferred, a hint)",
                      fontsize=8, color=PALETTE[3], loc="left")
     return _svg(fig)
 

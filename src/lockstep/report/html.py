@@ -20,7 +20,7 @@ from lockstep.errors import ConfigError, LockstepError
 from lockstep.ingest.normalize import defang, defang_text
 from lockstep.report import charts
 from lockstep.report.data import NetworkView, load_network, network_rows, provenance
-from lockstep.report.pseudonym import Pseudonymizer
+from lockstep.report.pseudonym import Pseudonymizer, keyed_hash
 from lockstep.store import Store
 
 TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
@@ -37,9 +37,7 @@ def _confidence(row: dict[str, Any]) -> str:
 def _offset_label(offset: float | None, conf: float | None) -> str:
     if offset is None:
         return "Working-day clock: evidence too weak to infer an operator time zone."
-    sign = "+" if offset >= 0 else "−"
-    h, m = int(abs(offset)), int(round(abs(offset) % 1 * 60))
-    return f"Activity fits a working day at UTC{sign}{h}:{m:02d} (confidence {conf or 0:.2f}; a hint, not a verdict)."
+    return f"Activity fits a working day at {charts.utc_label(offset)} (confidence {conf or 0:.2f}; a hint, not a verdict)."
 
 
 def _fmt_time(t: Any) -> str:
@@ -91,9 +89,7 @@ def _present_evidence(view: NetworkView, pseudo: Pseudonymizer) -> None:
 
 
 def pseudo_hash(pseudo: Pseudonymizer, value: str) -> str:
-    from lockstep.report.pseudonym import keyed_hash
-
-    return keyed_hash(pseudo.key or b"", "", value)[:10]
+    return keyed_hash(pseudo.key or b"", value)[:10]
 
 
 def render_report(store: Store, dataset: str, network_ids: list[int] | None = None, *,

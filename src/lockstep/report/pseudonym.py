@@ -9,33 +9,11 @@ account through a report without learning who it is.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from pathlib import Path
+from lockstep.share.pseudonym import id_hash, keyed_hash, read_key
 
-from lockstep.errors import ConfigError
+__all__ = ["NOTABLE_FOLLOWERS", "Pseudonymizer", "keyed_hash", "read_key"]
 
 NOTABLE_FOLLOWERS = 10_000
-
-
-def read_key(path: str | Path) -> bytes:
-    """The key in a key file (its bytes, surrounding whitespace removed); at least 16 bytes."""
-    p = Path(path)
-    try:
-        key = p.read_bytes().strip()
-    except OSError as exc:
-        raise ConfigError(f"Cannot read the pseudonymization key file '{p}': {exc.strerror or exc}.") from exc
-    if len(key) < 16:
-        raise ConfigError(
-            f"The key in '{p}' is {len(key)} bytes; use at least 16 random bytes "
-            "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))' > key.txt`)."
-        )
-    return key
-
-
-def keyed_hash(key: bytes, platform: str, account_id: str) -> str:
-    """HMAC-SHA256 of ``platform:account_id`` (account ids compared case-sensitively), hex."""
-    return hmac.new(key, f"{platform}:{account_id}".encode(), hashlib.sha256).hexdigest()
 
 
 class Pseudonymizer:
@@ -57,4 +35,6 @@ class Pseudonymizer:
         """The handle (or id) for notable accounts or when off; else ``acct-<10 hex>``."""
         if self.key is None or self.is_notable(followers, verified):
             return handle or account_id
-        return "acct-" + keyed_hash(self.key, platform, account_id)[:10]
+        # The same keyed hash as STIX exports (share.pseudonym), shortened: a partner holding the
+        # key can connect a report's pseudonym to an exported indicator, nobody else can.
+        return "acct-" + id_hash(self.key, account_id)[:10]

@@ -1,0 +1,1 @@
+"""Helpers for tests of Lockstep and of its plug-ins."""
