@@ -18,9 +18,39 @@ BUILTINS: dict[str, list[str]] = {
     # Order matters for auto-detection: more specific formats are tried first.
     "lockstep.adapters": [
         "lockstep.ingest.lockstep_native:LockstepNative",
+        "lockstep.ingest.telegram:TelegramExport",
+        "lockstep.ingest.bluesky:BlueskyPosts",
+        "lockstep.ingest.mastodon:MastodonStatuses",
+        "lockstep.ingest.reddit:RedditDump",
+        "lockstep.ingest.twitter_io:TwitterIOTweets",
+        "lockstep.ingest.twitter_io:TwitterIOUsers",
+        "lockstep.ingest.ira_csv:IRACsv",
+        "lockstep.ingest.twarc:Twarc2Jsonl",
+        "lockstep.ingest.twarc:TwarcCsv",
+        "lockstep.ingest.crowdtangle:CrowdTangleCsv",
+        "lockstep.ingest.cosharing:CoSharingTable",
+        "lockstep.ingest.generic:MappedTable",
     ],
-    "lockstep.detectors": [],
-    "lockstep.signals": [],
+    "lockstep.detectors": [
+        "lockstep.traces.co_repost:CoRepost",
+        "lockstep.traces.co_link:CoLink",
+        "lockstep.traces.co_domain:CoDomain",
+        "lockstep.traces.co_text:CoText",
+        "lockstep.traces.co_hashtag:CoHashtag",
+        "lockstep.traces.co_reply:CoReply",
+        "lockstep.traces.co_reply:CoMention",
+        "lockstep.traces.co_image:CoImage",
+        "lockstep.traces.sync:Sync",
+    ],
+    "lockstep.signals": [
+        "lockstep.signals.creation_burst:CreationBurst",
+        "lockstep.signals.sleeper:Sleeper",
+        "lockstep.signals.handle_pattern:HandlePattern",
+        "lockstep.signals.reused_identity:ReusedIdentity",
+        "lockstep.signals.cadence:Cadence",
+        "lockstep.signals.operator_clock:OperatorClock",
+        "lockstep.signals.language_location:LanguageLocation",
+    ],
 }
 
 

@@ -1,0 +1,151 @@
+"""Fast columnar CSV reading for big exports: Arrow's streaming CSV reader, every cell kept as text,
+each row tagged with its record number, rows Arrow cannot split (wrong cell count) or decode
+(bytes that are not UTF-8) handed back for quarantine instead of failing the file.
+
+Why not DuckDB's ``read_csv`` here: its parallel scan does not say which line a row came from,
+and the quarantine must. Arrow's serial reader reports the number of every refused row, from
+which the numbers of the accepted rows follow.
+
+Record numbers count the header as 1; they equal physical line numbers unless an earlier cell
+holds a line break.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from lockstep.errors import SourceError
+from lockstep.ingest.base import open_binary, read_head
+from lockstep.ingest.tabular import header_of, key_of
+from lockstep.model import Quarantined
+
+BLOCK_BYTES = 16 << 20
+
+
+def read_batches(
+    path: Path, *, expected: str, required: set[str], adapter: str
+) -> Iterator[tuple[pa.Table, list[Quarantined]]]:
+    """Yield ``(table, quarantined)`` per block: string columns named by :func:`key_of` plus
+    ``_line`` (int64), and the rows of that block that could not be read."""
+    head = read_head(path)
+    keys = header_of(head)
+    missing = sorted(required - set(keys))
+    if not keys or missing:
+        raise SourceError(
+            f"'{path}' is not {expected}: its header lacks the column(s) {', '.join(missing)} "
+            f"(found: {', '.join(keys[:12]) or 'no CSV header'}). Name the right --format, "
+            "or map the columns with --format table --map ..."
+        )
+    raw_header = _raw_header(head, path, expected)
+    bad: list[tuple[int, str, str]] = []
+
+    def on_invalid(row: pcsv.InvalidRow) -> str:
+        bad.append((int(row.number or 0), row.text, f"row has {row.actual_columns} cells, the header has "
+                    f"{row.expected_columns}"))
+        return "skip"
+
+    fh = open_binary(path)
+    try:
+        reader = pcsv.open_csv(
+            fh,
+            read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False,
+                                          column_names=raw_header, skip_rows=1),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(raw_header, pa.binary()),
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, OSError, EOFError) as exc:
+        fh.close()
+        raise SourceError(f"'{path}' cannot be read as CSV ({exc}); expected {expected}.") from exc
+    start = 2  # record number of the next row (header is 1)
+    try:
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except (pa.ArrowInvalid, OSError, EOFError) as exc:
+                # E.g. an unterminated quote or a truncated archive: keep what was read, and
+                # say where and why the rest could not be.
+                yield pa.table({}), [Quarantined(
+                    str(path), start, "", f"CSV cannot be read from record {start} on: {exc}", adapter=adapter)]
+                break
+            n = batch.num_rows
+            bad.sort()
+            k = 0
+            while k < len(bad) and bad[k][0] <= start + n + k - 1:
+                k += 1
+            mine, bad = bad[:k], bad[k:]
+            numbers = np.arange(start, start + n + k, dtype=np.int64)
+            if k:
+                numbers = numbers[~np.isin(numbers, [b[0] for b in mine])]
+            start += n + k
+            quarantined = [
+                Quarantined(source_file=str(path), line=num, raw=text, reason=reason, adapter=adapter)
+                for num, text, reason in mine
+            ]
+            table, more = _decode(pa.Table.from_batches([batch]), numbers, keys, path, adapter)
+            yield table, quarantined + more
+        for num, text, reason in bad:
+            yield pa.table({}), [Quarantined(str(path), num, text, reason, adapter=adapter)]
+    finally:
+        fh.close()
+
+
+def _raw_header(head: bytes, path: Path, expected: str) -> list[str]:
+    try:
+        names = next(csv.reader(io.StringIO(head.decode("utf-8", "replace"), newline="")))
+    except (csv.Error, StopIteration) as exc:
+        raise SourceError(f"'{path}' has no readable CSV header ({exc}); expected {expected}.") from None
+    # Arrow needs distinct names; a repeated header keeps its first column.
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}__{seen[n]}")
+    return out
+
+
+def _decode(
+    table: pa.Table, numbers: np.ndarray, keys: list[str], path: Path, adapter: str
+) -> tuple[pa.Table, list[Quarantined]]:
+    """Binary columns -> UTF-8 strings; rows holding undecodable bytes are quarantined."""
+    cols: dict[str, pa.Array] = {}
+    bad_rows: dict[int, str] = {}
+    for i, key in enumerate(keys):
+        if key in cols or i >= table.num_columns:
+            continue
+        col = table.column(i)
+        try:
+            cols[key] = col.cast(pa.string())
+        except pa.ArrowInvalid:
+            values = []
+            for r, v in enumerate(col.to_pylist()):
+                try:
+                    values.append(v.decode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    bad_rows.setdefault(r, f"column {key}: bytes are not valid UTF-8 ({v[max(0, exc.start - 8):exc.end + 8]!r})")
+                    values.append(None)
+            cols[key] = pa.array(values, pa.string())
+    cols["_line"] = pa.array(numbers, pa.int64())
+    out = pa.table(cols)
+    if not bad_rows:
+        return out, []
+    quarantined = []
+    for r, reason in sorted(bad_rows.items()):
+        raw = ",".join(v.decode("utf-8", "backslashreplace") for v in table.slice(r, 1).to_pylist()[0].values())
+        quarantined.append(Quarantined(str(path), int(numbers[r]), raw, reason, adapter=adapter))
+    keep = np.ones(out.num_rows, dtype=bool)
+    keep[list(bad_rows)] = False
+    return out.filter(pc.equal(pa.array(keep), True)), quarantined
+
+
+__all__ = ["key_of", "read_batches"]

@@ -1,0 +1,210 @@
+"""Helpers the table-shaped adapters share: reading a CSV header for sniffing, reading rows with
+meaningful line numbers, and turning cell strings into typed values with a precise reason when
+they do not fit.
+
+Why one place: every adapter must quarantine the same way ("column X: 'v' is not a date"), and
+sniffing must treat BOMs, quoting and case in headers alike, or auto-detection drifts apart.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from lockstep.errors import SourceError
+from lockstep.ingest.base import base_name, open_text
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class BadValue(ValueError):
+    """A cell that does not fit its column; the message is the quarantine reason."""
+
+
+def header_of(head: bytes) -> list[str]:
+    """Column names of a CSV from its first bytes, lower-cased and stripped (BOM removed)."""
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    if not first or first.lstrip().startswith(("{", "[")):
+        return []
+    try:
+        row = next(csv.reader([first]))
+    except (csv.Error, StopIteration):
+        return []
+    return [key_of(c) for c in row]
+
+
+def key_of(column: str) -> str:
+    """Header names compared case-, space- and BOM-insensitively: ``" Page Name\ufeff"`` -> ``page name``."""
+    return re.sub(r"\s+", " ", column.replace("\ufeff", "").replace("\u00a0", " ")).strip().lower()
+
+
+def csv_rows(path: Path, expected: str, required: set[str]) -> Iterator[tuple[int, dict[str, str], str]]:
+    """Yield ``(line, row, raw)`` for each data row of a CSV; keys are :func:`key_of` headers.
+
+    ``line`` is the physical line the record starts on (header = line 1), so a person can find it.
+    Raises :class:`SourceError` naming the file when the header lacks a ``required`` column.
+    A row with more cells than the header keeps the extra cells under key ``""`` (callers
+    quarantine it); a row with fewer cells has missing keys.
+    """
+    with open_text(path) as fh:
+        reader = csv.reader(fh)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise SourceError(f"'{path}' is empty; expected {expected}.") from None
+        except csv.Error as exc:
+            raise SourceError(f"'{path}' is not a readable CSV file ({exc}); expected {expected}.") from exc
+        keys = [key_of(c) for c in header]
+        missing = sorted(required - set(keys))
+        if missing:
+            raise SourceError(
+                f"'{path}' is not {expected}: its header lacks the column(s) {', '.join(missing)} "
+                f"(found: {', '.join(keys[:12])}{'...' if len(keys) > 12 else ''}). "
+                "Name the right --format, or map the columns with --format table --map ..."
+            )
+        start = reader.line_num + 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, {"": f"csv error: {exc}"}, ""
+                start = reader.line_num + 1
+                continue
+            raw = _raw(cells)
+            row = dict(zip(keys, cells, strict=False))
+            if len(cells) > len(keys) or (len(cells) < len(keys) and cells):
+                row[""] = f"row has {len(cells)} cells, the header has {len(keys)}"
+            if cells:
+                yield start, row, raw
+            start = reader.line_num + 1
+
+
+def _raw(cells: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(cells)
+    return buf.getvalue()
+
+
+def is_csv_name(path: Path) -> bool:
+    return base_name(path).endswith((".csv", ".tsv", ".txt"))
+
+
+# -- typed values ------------------------------------------------------------------------------
+
+#: Zone abbreviations that exports such as CrowdTangle's print after a time.
+ZONES = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
+    "EEST": 3, "MSK": 3, "IST": 5.5, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "AKST": -9, "AKDT": -8, "HST": -10,
+}
+_ABBR = re.compile(r"^(.*\d)\s+([A-Za-z]{1,5})$")
+_US_FORMATS = ("%m/%d/%y %H:%M", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%y %H:%M:%S")
+
+
+def parse_time(value: str | None, column: str, *, epoch_ok: bool = True) -> tuple[datetime, bool]:
+    """A cell as a naive UTC datetime and whether the source gave its zone.
+
+    Accepts ISO 8601 with or without zone (``Z``, ``+02:00``), a trailing zone abbreviation
+    (``2021-08-01 10:00:00 CEST``), US ``10/1/17 19:58`` and, where ``epoch_ok``, Unix epoch
+    seconds or milliseconds. Raises :class:`BadValue` with the reason otherwise.
+    """
+    v = (value or "").strip()
+    if not v:
+        raise BadValue(f"column {column}: empty, a time is required")
+    if epoch_ok and re.fullmatch(r"-?\d+(\.\d+)?", v):
+        x = float(v)
+        if abs(x) > 1e11:  # milliseconds
+            x /= 1000.0
+        try:
+            return datetime(1970, 1, 1) + timedelta(seconds=x), True
+        except OverflowError:
+            raise BadValue(f"column {column}: {v!r} is out of range for a Unix time") from None
+    offset = None
+    m = _ABBR.match(v)
+    if m and m.group(2).upper() in ZONES:
+        v, offset = m.group(1), ZONES[m.group(2).upper()]
+    elif m:
+        raise BadValue(f"column {column}: unknown time zone {m.group(2)!r} in {value!r}")
+    dt = None
+    try:
+        dt = datetime.fromisoformat(v)
+    except ValueError:
+        for fmt in _US_FORMATS:
+            try:
+                dt = datetime.strptime(v, fmt)
+                break
+            except ValueError:
+                continue
+    if dt is None:
+        raise BadValue(f"column {column}: {value!r} is not a date")
+    if dt.tzinfo is not None:
+        return dt.astimezone(UTC).replace(tzinfo=None), True
+    if offset is not None:
+        return dt - timedelta(hours=offset), True
+    return dt, False
+
+
+def parse_int(value: str | None, column: str) -> int | None:
+    """A count cell: empty -> None; ``1,234`` and ``12.0`` accepted; anything else is refused
+    (in a CSV a non-number in a count column usually means the row's cells have shifted)."""
+    v = (value or "").strip().replace(",", "")
+    if not v:
+        return None
+    try:
+        return int(v)
+    except ValueError:
+        pass
+    try:
+        f = float(v)
+    except ValueError:
+        raise BadValue(f"column {column}: {value!r} is not a number") from None
+    if f != f or f in (float("inf"), float("-inf")):
+        raise BadValue(f"column {column}: {value!r} is not a number")
+    return int(f)
+
+
+def parse_bool(value: str | None, column: str) -> bool | None:
+    v = (value or "").strip().lower()
+    if not v:
+        return None
+    if v in ("true", "1", "yes", "t", "y"):
+        return True
+    if v in ("false", "0", "no", "f", "n"):
+        return False
+    raise BadValue(f"column {column}: {value!r} is not true/false")
+
+
+def parse_list(value: str | None) -> list[str]:
+    """List-like cells: ``[foo, bar]``, ``['a', 'b']``, ``["a"]``, ``a;b`` or ``a b`` -> items."""
+    v = (value or "").strip()
+    if v.startswith("[") and v.endswith("]"):
+        v = v[1:-1]
+    if not v.strip():
+        return []
+    parts = re.split(r"[,;]" if re.search(r"[,;]", v) else r"\s+", v)
+    out = [p.strip().strip("'\"").strip() for p in parts]
+    return [p for p in out if p]
+
+
+def clean_id(value: str | None) -> str | None:
+    """An id cell: stripped, ``12.0`` float artefacts removed, empty/``nan``/``None`` -> None."""
+    v = (value or "").strip()
+    if not v or v.lower() in ("nan", "none", "null"):
+        return None
+    if re.fullmatch(r"\d+\.0", v):
+        v = v[:-2]
+    return v
+
+
+def text_or_none(value: str | None) -> str | None:
+    v = value if value is None else value.strip()
+    return v or None
