@@ -17,6 +17,23 @@ COMMANDS = {
     "quarantine": "lockstep.cli.ingest:quarantine",
     "stats": "lockstep.cli.ingest:stats",
     "export": "lockstep.cli.export:export",
+    "detect": "lockstep.cli.detect:detect",
+    "networks": "lockstep.cli.networks:networks",
+    "network": "lockstep.cli.networks:network",
+    "members": "lockstep.cli.networks:members",
+    "scores": "lockstep.cli.networks:scores",
+    "intel": "lockstep.cli.intel:intel",
+    "narratives": "lockstep.cli.narratives:narratives",
+    "pivots": "lockstep.cli.narratives:pivots",
+    "watch": "lockstep.cli.watch:watch",
+    "synth": "lockstep.cli.synth:synth",
+    "evaluate": "lockstep.cli.evaluate:evaluate",
+    "report": "lockstep.cli.report:report",
+    "demo": "lockstep.cli.demo:demo",
+    "signals": "lockstep.cli.signals:signals",
+    "serve": "lockstep.cli.serve:serve",
+    "admin": "lockstep.cli.admin:admin",
+    "share": "lockstep.cli.share:share",
 }
 
 

@@ -1,0 +1,62 @@
+"""Checks on each STIX object of an add request, before anything is stored.
+
+The ``stix2`` library parses every object (required properties, types, timestamps, id format);
+custom objects are accepted when their core properties are sound. Only STIX 2.1 is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import stix2
+import stix2.exceptions
+
+from lockstep.serve import tlp
+from lockstep.serve.timestamps import parse_us
+
+_TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
+
+
+@dataclass(frozen=True)
+class Checked:
+    object_id: str
+    object_type: str
+    version: str | None  # None: the object has neither modified nor created (version = date_added)
+    version_us: int | None
+    spec_version: str
+    tlp: int
+    body: str
+
+
+def check(obj: Any) -> Checked:
+    """The stored form of one object, or ValueError saying what is wrong with it."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"each entry of 'objects' must be a JSON object, got {type(obj).__name__}")
+    otype, oid = obj.get("type"), obj.get("id")
+    if not isinstance(otype, str) or not _TYPE.match(otype):
+        raise ValueError(f"'type' must be a STIX type name, got {otype!r}")
+    if not isinstance(oid, str) or not oid.startswith(otype + "--"):
+        raise ValueError(f"'id' must be '{otype}--<uuid>', got {oid!r}")
+    try:
+        uuid.UUID(oid.split("--", 1)[1])
+    except ValueError as exc:
+        raise ValueError(f"'id' {oid!r} does not end in a UUID") from exc
+    spec = obj.get("spec_version", "2.1")
+    if spec != "2.1":
+        raise ValueError(f"only STIX 2.1 objects are accepted, this one has spec_version {spec!r}")
+    try:
+        stix2.parse(obj, allow_custom=True, version="2.1")
+    except (stix2.exceptions.STIXError, ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"not valid STIX 2.1: {exc}") from exc
+    version = obj.get("modified") or obj.get("created")
+    version_us = None
+    if version is not None:
+        if not isinstance(version, str):
+            raise ValueError(f"'modified'/'created' must be timestamps, got {version!r}")
+        version_us = parse_us(version)
+    return Checked(oid, otype, version, version_us, "2.1", tlp.rank(obj),
+                   json.dumps(obj, ensure_ascii=False, separators=(",", ":")))

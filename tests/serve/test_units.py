@@ -1,0 +1,72 @@
+"""Pieces of the server that need no running server: timestamps, paging tokens, media types,
+TLP ranks and the schema check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lockstep.errors import StoreError
+from lockstep.serve import filters, tlp
+from lockstep.serve.database import check_current, make_engine, upgrade
+from lockstep.serve.http import TaxiiError, accepts_taxii
+from lockstep.serve.timestamps import format_us, parse_us
+from tests.serve.conftest import TLP
+
+
+@given(st.integers(min_value=0, max_value=253402300799 * 10**6))
+def test_timestamps_round_trip(us: int) -> None:
+    assert parse_us(format_us(us)) == us
+
+
+def test_timestamp_parsing() -> None:
+    assert parse_us("1970-01-01T00:00:01Z") == 1_000_000
+    assert parse_us("1970-01-01T00:00:00.123456789Z") == 123456  # beyond microseconds: truncated
+    assert parse_us("1970-01-01T01:00:00+01:00") == 0
+    for bad in ("yesterday", "2024-13-01T00:00:00Z", "2024-01-01", "2024-01-01T00:00:00"):
+        with pytest.raises(ValueError, match=r"2024|yesterday"):
+            parse_us(bad)
+
+
+@given(st.integers(min_value=0, max_value=2**62))
+def test_next_token_round_trip(seq: int) -> None:
+    assert filters.decode_next(filters.encode_next(seq)) == seq
+
+
+@pytest.mark.parametrize("token", ["", "abc", "eyJ2IjoyLCJzIjoxfQ", "eyJ2IjoxLCJzIjotMX0", "!!!"])
+def test_foreign_tokens_are_refused(token: str) -> None:
+    with pytest.raises(TaxiiError) as err:
+        filters.decode_next(token)
+    assert err.value.status == 400
+
+
+@pytest.mark.parametrize(("accept", "ok"), [
+    (None, True), ("application/taxii+json;version=2.1", True), ("application/taxii+json", True),
+    ("*/*", True), ("application/*;q=0.1", True), ("application/json", False),
+    ("application/taxii+json;version=2.0", False), ("application/taxii+json;version=2.1;q=0", False),
+    ("text/html, application/xhtml+xml", False)])
+def test_accept_negotiation(accept: str | None, ok: bool) -> None:
+    assert accepts_taxii(accept) is ok
+
+
+def test_tlp_rank_takes_the_strictest_marking() -> None:
+    assert tlp.rank({}) == tlp.NONE
+    assert tlp.rank({"object_marking_refs": [TLP["green"]]}) == tlp.GREEN
+    assert tlp.rank({"object_marking_refs": [TLP["green"], TLP["red"]]}) == tlp.RED
+    assert tlp.rank({"object_marking_refs": [TLP["clear"]],
+                     "granular_markings": [{"marking_ref": TLP["amber+strict"], "selectors": ["name"]}]}) \
+        == tlp.AMBER_STRICT
+    # TLP 1.0 ids count as their 2.0 level
+    assert tlp.rank({"object_marking_refs": ["marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"]}) == tlp.RED
+
+
+def test_an_old_schema_is_refused_with_the_fix(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    with pytest.raises(StoreError, match="lockstep admin db upgrade"):
+        check_current(engine)
+    upgrade(engine)
+    check_current(engine)
+    engine.dispose()
