@@ -1,0 +1,59 @@
+"""``lockstep evaluate``: score stored detection results against ground truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lockstep.cli.common import dataset_option, db_option, json_option, open_store, print_json, print_table
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+@click.command()
+@click.option("--truth", "truth_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="truth.csv from `lockstep synth`, or a CSV of account_id,label[,platform].")
+@dataset_option
+@db_option
+@json_option
+def evaluate(truth_path: Path, dataset: str | None, db: Path | None, as_json: bool) -> None:
+    """Score what `lockstep detect` stored against a truth file.
+
+    Account-level precision, recall, F1, PR-AUC, ROC-AUC and precision@k; the share of organic
+    accounts flagged, overall and per hard-negative group; for synthetic truth also the network-level
+    adjusted Rand index and purity, and recall per operation style. Accounts in the truth file that
+    are not in the store count as not flagged.
+    """
+    from lockstep.evaluate import evaluate as run
+
+    with open_store(db, read_only=True) as store:
+        res = run(store, truth_path, dataset)
+    if as_json:
+        print_json(res)
+        return
+    main = [("accounts", res["accounts"]), ("operation accounts", res["operation_accounts"]),
+            ("flagged", res["flagged"]), ("precision", res["precision"]), ("recall", res["recall"]),
+            ("F1", res["f1"]), ("PR-AUC", res["pr_auc"]), ("ROC-AUC", res["roc_auc"]),
+            ("organic flagged share", res["organic_flagged_share"]),
+            ("truth accounts absent from store", res["truth_accounts_absent_from_store"]),
+            ("store accounts not in truth", res["accounts_not_in_truth"])]
+    if "network" in res:
+        main += [("adjusted Rand index", res["network"]["adjusted_rand_index"]),
+                 ("purity", res["network"]["purity"]), ("inverse purity", res["network"]["inverse_purity"]),
+                 ("networks detected / planted", f"{res['detected_networks']} / {res['truth_networks']}")]
+    print_table(f"evaluate {res['dataset']} against {truth_path.name}", ["metric", "value"],
+                [(k, _fmt(v)) for k, v in main])
+    print_table("precision@k", ["k", "precision"], [(k, _fmt(v)) for k, v in res["precision_at_k"].items()])
+    if res["negative_groups"]:
+        print_table("hard-negative groups", ["group", "accounts", "flagged", "share flagged"],
+                    [(g, v["accounts"], v["flagged"], _fmt(v["share_flagged"]))
+                     for g, v in res["negative_groups"].items()])
+    if res.get("recall_per_style"):
+        print_table("recall per operation style", ["style", "recall"],
+                    [(k, _fmt(v)) for k, v in res["recall_per_style"].items()])
