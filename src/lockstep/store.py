@@ -56,7 +56,8 @@ TABLES: dict[str, str] = {
     "edges": f"""
         dataset VARCHAR NOT NULL, trace VARCHAR NOT NULL, platform_a VARCHAR, account_a VARCHAR,
         platform_b VARCHAR, account_b VARCHAR, weight DOUBLE, count BIGINT, p_value DOUBLE,
-        q_value DOUBLE, evidence_ids {_LIST}""",
+        q_value DOUBLE, evidence_ids {_LIST}, expected DOUBLE, window_s DOUBLE,
+        evidence_items {_LIST}""",
     "networks": f"""
         dataset VARCHAR NOT NULL, network_id INTEGER NOT NULL, size INTEGER, score DOUBLE,
         coordination_score DOUBLE, signal_score DOUBLE, traces {_LIST}, edge_count BIGINT,
@@ -74,7 +75,7 @@ TABLES: dict[str, str] = {
     "account_signals": """
         dataset VARCHAR NOT NULL, platform VARCHAR NOT NULL, account_id VARCHAR NOT NULL,
         signal VARCHAR NOT NULL, value DOUBLE, percentile DOUBLE, flagged BOOLEAN,
-        sentence VARCHAR""",
+        sentence VARCHAR, extra JSON""",
 }
 
 
