@@ -60,5 +60,5 @@ class Settings:
                 f"Unknown setting(s) {', '.join(map(repr, unknown))} in the {origin}. "
                 f"Known settings: {', '.join(sorted(known))}."
             )
-        typed = {k: Path(v) if k == "db" else str(v) for k, v in data.items()}
+        typed: dict[str, Any] = {k: Path(v) if k == "db" else str(v) for k, v in data.items()}
         return replace(self, **typed)

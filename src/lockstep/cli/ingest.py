@@ -6,12 +6,26 @@ import sys
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from lockstep import registry
 from lockstep.cli.common import (
-    csv_option, db_option, err_console, json_option, on_terminal, open_store, print_csv,
-    print_json, print_table,
+    csv_option,
+    db_option,
+    err_console,
+    json_option,
+    on_terminal,
+    open_store,
+    print_csv,
+    print_json,
+    print_table,
 )
 from lockstep.errors import ConfigError
 from lockstep.ingest.base import ReadOptions

@@ -18,16 +18,14 @@ import lzma
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, ClassVar, Protocol, Union, runtime_checkable
+from typing import IO, ClassVar, Protocol, runtime_checkable
 
 import pyarrow as pa
 
 from lockstep.errors import SourceError
 from lockstep.model import Account, Post, Quarantined
 
-Record = Union[Post, Account, Quarantined]
-#: What ``read`` yields: single records, or Arrow tables tagged with what they hold.
-Item = Union[Record, "TableBatch"]
+Record = Post | Account | Quarantined
 
 SNIFF_BYTES = 64 * 1024
 
@@ -38,6 +36,10 @@ class TableBatch:
 
     kind: str  # "posts" or "accounts"
     table: pa.Table
+
+
+#: What ``read`` yields: single records, or Arrow tables tagged with what they hold.
+Item = Record | TableBatch
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,9 @@ class LockstepNative:
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:
         cols = _columns_of(path, head)
-        if _POST_KEYS <= cols:
+        if cols >= _POST_KEYS:
             return 0.95
-        if _ACCOUNT_KEYS <= cols and "post_id" not in cols and "handle" in cols:
+        if cols >= _ACCOUNT_KEYS and "post_id" not in cols and "handle" in cols:
             return 0.9
         return 0.0
 

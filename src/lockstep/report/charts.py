@@ -90,8 +90,9 @@ def daily_timeline(daily: Sequence[tuple[datetime, int]]) -> str:
     if not daily:
         return _empty("No posts by this network's members.")
     fig, ax = plt.subplots(figsize=(6.5, 2.4))
-    days = [d for d, _ in daily]
+    days = mdates.date2num([d for d, _ in daily])
     ax.bar(days, [n for _, n in daily], width=0.9, color=PALETTE[2])
+    ax.xaxis_date()
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.set_ylabel("posts per day (UTC)")
