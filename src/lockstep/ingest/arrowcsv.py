@@ -8,13 +8,18 @@ which the numbers of the accepted rows follow.
 
 Record numbers count the header as 1; they equal physical line numbers unless an earlier cell
 holds a line break.
+
+The next block is read and parsed in a helper thread while the caller works on the current one
+(decompression, Arrow's parser and DuckDB all release the GIL), so on two cores reading overlaps
+conversion; blocks still come one at a time and in order.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +35,32 @@ from lockstep.model import Quarantined
 BLOCK_BYTES = 16 << 20
 
 
+_END = object()
+
+
 def read_batches(
     path: Path, *, expected: str, required: set[str], adapter: str
 ) -> Iterator[tuple[pa.Table, list[Quarantined]]]:
     """Yield ``(table, quarantined)`` per block: string columns named by :func:`key_of` plus
     ``_line`` (int64), and the rows of that block that could not be read."""
+    blocks = _read_blocks(path, expected=expected, required=required, adapter=adapter)
+    first = next(blocks, _END)  # header problems are raised here, in the caller's thread
+    if first is _END:
+        return
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lockstep-csv") as pool:
+            ahead = pool.submit(next, blocks, _END)
+            yield first  # type: ignore[misc]
+            while (item := ahead.result()) is not _END:
+                ahead = pool.submit(next, blocks, _END)
+                yield item  # type: ignore[misc]
+    finally:
+        blocks.close()
+
+
+def _read_blocks(
+    path: Path, *, expected: str, required: set[str], adapter: str
+) -> Generator[tuple[pa.Table, list[Quarantined]], None, None]:
     head = read_head(path)
     keys = header_of(head)
     missing = sorted(required - set(keys))

@@ -39,12 +39,15 @@ def normalize_many(urls: pa.Array) -> tuple[pa.Array, pa.Array]:
     host_domain = pa.array([registered_domain(h) for h in hosts.to_pylist()], pa.string())
     domain = pc.take(host_domain, pc.index_in(host, value_set=hosts))
 
-    out_norm = norm.to_pylist()
-    out_dom = domain.to_pylist()
-    for i in pc.indices_nonzero(pc.and_(pc.invert(simple), urls.is_valid())).to_pylist():
-        n = normalize_url(urls[i].as_py())
-        out_norm[i] = n
-        out_dom[i] = registered_domain(n)
-    for i in pc.indices_nonzero(pc.is_null(urls)).to_pylist():
-        out_norm[i] = out_dom[i] = None
-    return pa.array(out_norm, pa.string()), pa.array(out_dom, pa.string())
+    # Only the URLs that are not simple go through Python; the rest stay in Arrow.
+    norm = pc.if_else(simple, norm, pa.scalar(None, pa.string()))
+    domain = pc.if_else(simple, domain, pa.scalar(None, pa.string()))
+    other = pc.and_(pc.invert(simple), urls.is_valid())
+    rest = urls.filter(other).to_pylist()
+    if rest:
+        rest_norm = [normalize_url(u) for u in rest]
+        norm = pc.replace_with_mask(norm, other, pa.array(rest_norm, pa.string()))
+        domain = pc.replace_with_mask(
+            domain, other, pa.array([registered_domain(n) for n in rest_norm], pa.string())
+        )
+    return norm, domain

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from lockstep.ingest.arrowcsv import read_batches
@@ -47,6 +48,7 @@ from lockstep.model import Quarantined
 REQUIRED = {"author", "content", "publish_date"}
 _FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%m/%d/%y %H:%M', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S']"
 _COUNTS = ("followers", "following", "updates")
+_SCAN_ROWS = 16_384
 
 
 def _col(cols: set[str], name: str) -> str:
@@ -84,63 +86,82 @@ class IRACsv:
             con.close()
 
     def _convert(self, con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[Item]:
+        """One scan of the batch computes every value and the problem of each row; posts and
+        accounts are then cut from that result (checks, dates and counts are parsed once)."""
         cols = set(table.column_names)
         platform = (self.options.platform or "twitter").replace("'", "''")
         c = {n: _col(cols, n) for n in (
             "author", "content", "publish_date", "region", "language", "account_category",
             "article_url", "tweet_id", *_COUNTS)}
+        counts = ", ".join(f"{c[n]} AS _{n}_raw, TRY_CAST(TRY_CAST(_{n}_raw AS DOUBLE) AS BIGINT) AS _{n}"
+                           for n in _COUNTS)
         checks = [
-            f"CASE WHEN {c['author']} IS NULL THEN 'column author: empty, the account handle is required' END",
-            f"CASE WHEN {c['publish_date']} IS NULL THEN 'column publish_date: empty, a time is required' "
-            f"WHEN try_strptime({c['publish_date']}, {_FORMATS}) IS NULL "
-            f"THEN 'column publish_date: ''' || {c['publish_date']} || ''' is not a date' END",
+            "CASE WHEN _author IS NULL THEN 'column author: empty, the account handle is required' END",
+            "CASE WHEN _date IS NULL THEN 'column publish_date: empty, a time is required' "
+            "WHEN _time IS NULL THEN 'column publish_date: ''' || _date || ''' is not a date' END",
         ] + [
-            f"CASE WHEN {c[n]} IS NOT NULL AND TRY_CAST(TRY_CAST({c[n]} AS DOUBLE) AS BIGINT) IS NULL "
-            f"THEN 'column {n}: ''' || {c[n]} || ''' is not a number' END"
+            f"CASE WHEN _{n}_raw IS NOT NULL AND _{n} IS NULL "
+            f"THEN 'column {n}: ''' || _{n}_raw || ''' is not a number' END"
             for n in _COUNTS
         ]
-        # No intermediate table: each query reads the Arrow batch and re-runs the (cheap) checks,
-        # which costs less than materializing a copy of every text.
-        typed = (f"(SELECT *, coalesce({', '.join(checks)}) AS _problem, "
-                 f"try_strptime({c['publish_date']}, {_FORMATS}) AS _time FROM batch) typed")
-        con.register("batch", table)
-        try:
-            yield from self._select(con, table, typed, c, platform)
-        finally:
-            con.unregister("batch")
-
-    def _select(self, con: duckdb.DuckDBPyConnection, table: pa.Table, typed: str, c: dict[str, str],
-                platform: str) -> Iterator[Item]:
-        raw = "struct_pack(" + ", ".join(f'"{n}" := "{n}"' for n in table.column_names if n != "_line") + ")"
-        for line, raw_json, reason in con.execute(
-            f"SELECT _line, to_json({raw})::VARCHAR, _problem FROM {typed} WHERE _problem IS NOT NULL ORDER BY _line"
-        ).fetchall():
-            yield Quarantined(str(self.path), int(line), raw_json, reason, adapter=self.name)
-        status_id = (
-            f"nullif(regexp_extract({c['article_url']}, '/status(?:es)?/(\\d+)', 1), '')"
-        )
+        status_id = f"nullif(regexp_extract({c['article_url']}, '/status(?:es)?/(\\d+)', 1), '')"
         exact_id = f"CASE WHEN regexp_full_match({c['tweet_id']}, '\\d+') THEN {c['tweet_id']} END"
         hashed = (
-            "'h:' || substr(sha256(concat_ws(chr(31), coalesce(" + c["author"] + ", ''), "
+            "'h:' || substr(sha256(concat_ws(chr(31), coalesce(_author, ''), "
             "strftime(_time, '%Y-%m-%dT%H:%M:%S'), coalesce(content, ''))), 1, 32)"
         )
-        posts = con.sql(f"""
-            SELECT '{platform}' AS platform, coalesce({status_id}, {exact_id}, {hashed}) AS post_id,
-                   {c['author']} AS account_id, {c['author']} AS handle, _time AS time,
-                   false AS time_zone_known, nullif(content, '') AS text, {c['language']} AS language,
-                   _line AS source_line
-            FROM {typed} WHERE _problem IS NULL""").to_arrow_table()  # scan order is kept
-        if posts.num_rows:
-            yield TableBatch("posts", posts)
-        accounts = con.sql(f"""
-            SELECT '{platform}' AS platform, {c['author']} AS account_id,
-                   arg_max({c['author']}, _line) AS handle,
-                   arg_max({c['account_category']}, _line) AS category,
-                   arg_max({c['region']}, _line) AS location,
-                   arg_max(TRY_CAST(TRY_CAST({c['followers']} AS DOUBLE) AS BIGINT), _line) AS followers,
-                   arg_max(TRY_CAST(TRY_CAST({c['following']} AS DOUBLE) AS BIGINT), _line) AS following,
-                   arg_max(TRY_CAST(TRY_CAST({c['updates']} AS DOUBLE) AS BIGINT), _line) AS post_count,
-                   '{self.name}' AS source
-            FROM {typed} WHERE _problem IS NULL GROUP BY ALL""").to_arrow_table()
-        if accounts.num_rows:
-            yield TableBatch("accounts", accounts)
+        # Several record batches, so DuckDB's threads can share the scan (zero-copy slices).
+        con.register("batch", pa.Table.from_batches(table.to_batches(max_chunksize=_SCAN_ROWS), table.schema))
+        try:
+            rows = con.sql(f"""
+                SELECT _line, _problem, '{platform}' AS platform,
+                       CASE WHEN _problem IS NULL THEN coalesce({status_id}, {exact_id}, {hashed}) END AS post_id,
+                       _author AS account_id, _author AS handle, _time AS time, false AS time_zone_known,
+                       nullif(content, '') AS text, {c['language']} AS language, _line AS source_line,
+                       {c['account_category']} AS category, {c['region']} AS location,
+                       _followers AS followers, _following AS following, _updates AS post_count
+                FROM (SELECT *, coalesce({', '.join(checks)}) AS _problem FROM (
+                    SELECT *, {c['author']} AS _author, {c['publish_date']} AS _date,
+                           try_strptime(_date, {_FORMATS}) AS _time, {counts}
+                    FROM batch))""").to_arrow_table()
+            lines = rows.column("_line").to_numpy()
+            if not np.all(lines[1:] > lines[:-1]):  # DuckDB keeps scan order unless set otherwise
+                rows = rows.sort_by("_line")
+            problem = rows.column("_problem")
+            if problem.null_count < rows.num_rows:
+                yield from self._quarantine(con, table, rows.filter(problem.is_valid()))
+                rows = rows.filter(problem.is_null())
+        finally:
+            con.unregister("batch")
+        if not rows.num_rows:
+            return
+        yield TableBatch("posts", rows.select(list(_POST_COLUMNS)))
+        con.register("good", rows)
+        try:
+            accounts = con.sql(f"""
+                SELECT platform, account_id, arg_max(handle, _line) AS handle,
+                       arg_max(category, _line) AS category, arg_max(location, _line) AS location,
+                       arg_max(followers, _line) AS followers, arg_max(following, _line) AS following,
+                       arg_max(post_count, _line) AS post_count, '{self.name}' AS source
+                FROM good GROUP BY ALL""").to_arrow_table()
+        finally:
+            con.unregister("good")
+        yield TableBatch("accounts", accounts)
+
+    def _quarantine(self, con: duckdb.DuckDBPyConnection, table: pa.Table, bad: pa.Table) -> Iterator[Item]:
+        """The refused rows, each with its cells as JSON and the reason (rare: a second, small scan)."""
+        raw = "struct_pack(" + ", ".join(f'"{n}" := "{n}"' for n in table.column_names if n != "_line") + ")"
+        con.register("bad", bad.select(["_line", "_problem"]))
+        try:
+            found = con.execute(
+                f"SELECT b._line, to_json({raw})::VARCHAR, bad._problem FROM batch b "
+                "JOIN bad ON b._line = bad._line ORDER BY b._line"
+            ).fetchall()
+        finally:
+            con.unregister("bad")
+        for line, raw_json, reason in found:
+            yield Quarantined(str(self.path), int(line), raw_json, reason, adapter=self.name)
+
+
+_POST_COLUMNS = ("platform", "post_id", "account_id", "handle", "time", "time_zone_known", "text", "language",
+                 "source_line")

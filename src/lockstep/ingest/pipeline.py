@@ -5,22 +5,25 @@ Why this shape:
 * **Nothing lost, nothing doubled.** Every record an adapter yields ends up as a stored post or
   account, a counted duplicate, or a quarantine row. Posts are keyed on (dataset, platform,
   post_id); re-ingesting a file adds nothing, quarantine rows included.
-* **Crash-safe.** Records are staged in temporary tables; the store itself is changed only in
-  one transaction per file, so a process killed mid-file leaves the store as it was.
-* **Fast.** Enrichment (URLs, domains, hashtags, mentions, ``RT @`` reposts extracted from text
-  where the source gave none) runs as set operations in DuckDB; URLs are normalized once per
-  distinct URL, not once per post.
+* **Crash-safe.** Records are staged as Arrow tables in memory; the store itself is changed only
+  in one transaction per file, so a process killed mid-file leaves the store as it was.
+* **Fast.** The data is not copied table to table: enrichment (URLs, domains, hashtags, mentions,
+  ``RT @`` reposts extracted from text where the source gave none) is one DuckDB SELECT over the
+  staged Arrow table, URLs are normalized once per distinct URL in bulk, and the final rows go
+  into the store with one INSERT ... SELECT that also drops duplicates.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -117,31 +120,24 @@ def sha256_file(path: Path) -> str:
 
 
 class _Stager:
-    """Collects records into column lists and flushes them into temporary staging tables."""
+    """Collects a file's records as Arrow tables in memory; the store is not touched until
+    :func:`_commit`, so a crash before then leaves it as it was."""
 
-    def __init__(self, store: Store, dataset: str, adapter: str, source_file: str) -> None:
-        self.store = store
+    def __init__(self, dataset: str, adapter: str, source_file: str) -> None:
         self.dataset = dataset
         self.adapter = adapter
         self.source_file = source_file
         self.seq = 0
         self.read = 0
         self.quarantined = 0
+        self.posts: list[pa.Table] = []
+        self.accounts: list[pa.Table] = []
+        self.quarantine: list[pa.Table] = []
         self._posts: dict[str, list[Any]] = {f: [] for f in POST_FIELDS}
         self._accounts: dict[str, list[Any]] = {f: [] for f in ACCOUNT_FIELDS}
         self._quarantine: dict[str, list[Any]] = {f: [] for f in QUARANTINE_FIELDS}
         self._pseq: list[int] = []
         self._aseq: list[int] = []
-        con = store.con
-        con.execute("CREATE OR REPLACE TEMP TABLE stage_posts AS SELECT *, 0::BIGINT AS _seq FROM posts LIMIT 0")
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE stage_accounts AS "
-            "SELECT * EXCLUDE (dataset), 0::BIGINT AS _seq FROM accounts LIMIT 0"
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE stage_quarantine AS "
-            "SELECT * EXCLUDE (ingested_at) FROM quarantine LIMIT 0"
-        )
 
     def add(self, item: Post | Account | Quarantined | TableBatch) -> None:
         self.seq += 1
@@ -187,33 +183,30 @@ class _Stager:
             else:
                 cols.append(pa.nulls(n, f.type))
         table = pa.Table.from_arrays(cols, schema=_relaxed(schema))
-        seq = pa.array(range(self.seq, self.seq + n), pa.int64())
+        seq = pa.array(np.arange(self.seq, self.seq + n, dtype=np.int64))
         self.seq += n
-        table = table.append_column("_seq", seq)
-        self._write("stage_posts" if batch.kind == "posts" else "stage_accounts", table)
+        self._keep(batch.kind, table.append_column("_seq", seq))
 
-    def _write(self, name: str, table: pa.Table) -> None:
-        if name == "stage_accounts" and "dataset" in table.column_names:
-            table = table.drop_columns(["dataset"])
-        if name == "stage_posts":
-            n = table.num_rows
-            table = table.set_column(0, "dataset", pa.repeat(pa.scalar(self.dataset, pa.string()), n))
-            if "source_file" in table.column_names:
-                # Empty or missing source files become this file (vectorized: no per-row Python).
-                idx = table.column_names.index("source_file")
-                col = table.column(idx).cast(pa.string())
-                missing = pc.fill_null(pc.equal(col, ""), True)
-                table = table.set_column(
-                    idx, "source_file", pc.if_else(missing, pa.scalar(self.source_file, pa.string()), col)
-                )
-        self.store.append(name, table)
+    def _keep(self, kind: str, table: pa.Table) -> None:
+        if kind == "accounts":
+            self.accounts.append(table.drop_columns(["dataset"]))
+            return
+        n = table.num_rows
+        table = table.set_column(0, "dataset", pa.repeat(pa.scalar(self.dataset, pa.string()), n))
+        # Empty or missing source files become this file (vectorized: no per-row Python).
+        idx = table.column_names.index("source_file")
+        col = table.column(idx)
+        missing = pc.fill_null(pc.equal(col, ""), True)
+        table = table.set_column(
+            idx, "source_file", pc.if_else(missing, pa.scalar(self.source_file, pa.string()), col)
+        )
+        self.posts.append(table)
 
     def _flush_posts(self) -> None:
         if not self._pseq:
             return
         t = pa.table({**self._posts}, schema=_relaxed(POST_SCHEMA))
-        t = t.append_column("_seq", pa.array(self._pseq, pa.int64()))
-        self._write("stage_posts", t)
+        self._keep("posts", t.append_column("_seq", pa.array(self._pseq, pa.int64())))
         self._posts = {f: [] for f in POST_FIELDS}
         self._pseq = []
 
@@ -221,21 +214,26 @@ class _Stager:
         if not self._aseq:
             return
         t = pa.table({**self._accounts}, schema=_relaxed(ACCOUNT_SCHEMA))
-        t = t.append_column("_seq", pa.array(self._aseq, pa.int64()))
-        self._write("stage_accounts", t)
+        self._keep("accounts", t.append_column("_seq", pa.array(self._aseq, pa.int64())))
         self._accounts = {f: [] for f in ACCOUNT_FIELDS}
         self._aseq = []
 
     def _flush_quarantine(self) -> None:
         if not self._quarantine["reason"]:
             return
-        self.store.append("stage_quarantine", pa.table(self._quarantine, schema=QUARANTINE_SCHEMA))
+        self.quarantine.append(pa.table(self._quarantine, schema=_relaxed(QUARANTINE_SCHEMA)))
         self._quarantine = {f: [] for f in QUARANTINE_FIELDS}
 
-    def flush(self) -> None:
+    def flush(self) -> Staged:
+        """Everything read, as one table per kind (record order kept in ``_seq``)."""
         self._flush_posts()
         self._flush_accounts()
         self._flush_quarantine()
+        return Staged(
+            posts=_concat(self.posts, _STAGE_POSTS),
+            accounts=_concat(self.accounts, _STAGE_ACCOUNTS),
+            quarantine=list(self.quarantine),
+        )
 
 
 def _relaxed(schema: pa.Schema) -> pa.Schema:
@@ -243,140 +241,194 @@ def _relaxed(schema: pa.Schema) -> pa.Schema:
     return pa.schema([f.with_nullable(True) for f in schema])
 
 
+_STAGE_POSTS = _relaxed(POST_SCHEMA).append(pa.field("_seq", pa.int64()))
+_STAGE_ACCOUNTS = _relaxed(ACCOUNT_SCHEMA).remove(0).append(pa.field("_seq", pa.int64()))
+
+
+def _concat(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+@dataclass
+class Staged:
+    """One file's staged rows: posts and accounts as read, plus quarantine rows so far."""
+
+    posts: pa.Table
+    accounts: pa.Table
+    quarantine: list[pa.Table]
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, **tables: pa.Table) -> Iterator[None]:
+    """Arrow tables visible to SQL by name for the duration (scanned in place, not copied)."""
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        yield
+    finally:
+        for name in tables:
+            con.unregister(name)
+
+
 _RE2_URL = "(?i)(?:https?://|www\\.)[^\\s<>\"'\u201c\u201d\u2018\u2019]+"
 _RE2_HASHTAG = r"(?:^|[^\pL\pN_&])#([\pL\pN_]+)"
-_RE2_MENTION = r"(?:^|[^\pL\pN_@])@([\pL\pN_]{1,30})"
+# A handle is at most 30 characters. Matching the whole run of handle characters and keeping
+# its first 30 gives the same mentions as ``{1,30}`` (a longer run cannot start another
+# mention), and RE2 runs it many times faster than the counted repeat of a Unicode class.
+_RE2_MENTION = r"(?:^|[^\pL\pN_@])@([\pL\pN_]+)"
 _RE2_RT = r"^RT @([\pL\pN_]{1,30}):"
+_URL_TRAIL = ".,;:!?)]}'\"…"
+_MISSING = (
+    "post_id IS NULL OR post_id = '' OR account_id IS NULL OR account_id = '' "
+    "OR platform IS NULL OR platform = '' OR time IS NULL"
+)
 
 
-def _enrich(store: Store, dataset: str) -> None:
-    """Fill what the source did not give from the text, and normalize URLs and domains."""
+def _sql(text: str) -> str:
+    """A SQL string literal. Patterns go in as literals, not parameters: DuckDB compiles a literal
+    regex once per query, a parameter one several times slower."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _enrich(store: Store, dataset: str, staged: Staged) -> pa.Table:
+    """Fill what the source did not give from the text, and normalize URLs and domains.
+
+    One SELECT over the staged Arrow table computes the columns that change; they replace those
+    of the staged table in place. Rows missing what every post needs are added to
+    ``staged.quarantine`` with the reason. The result keeps ``_seq`` and adds ``_doms`` (the
+    registered domain of each URL, for :func:`_commit`)."""
     con = store.con
-    # Rows missing what every post needs go to quarantine, with the reason.
-    con.execute(
-        """
-        INSERT INTO stage_quarantine
-        SELECT ?, NULL, coalesce(source_file, ''), source_line,
-               to_json(struct_pack(post_id, account_id, time, text))::VARCHAR,
-               CASE WHEN post_id IS NULL OR post_id = '' THEN 'post has no id'
-                    WHEN account_id IS NULL OR account_id = '' THEN 'post has no account id'
-                    WHEN platform IS NULL OR platform = '' THEN 'post has no platform'
-                    ELSE 'post has no time' END
-        FROM stage_posts
-        WHERE post_id IS NULL OR post_id = '' OR account_id IS NULL OR account_id = ''
-           OR platform IS NULL OR platform = '' OR time IS NULL
-        """,
-        [dataset],
-    )
-    con.execute(
-        "DELETE FROM stage_posts WHERE post_id IS NULL OR post_id = '' OR account_id IS NULL "
-        "OR account_id = '' OR platform IS NULL OR platform = '' OR time IS NULL"
-    )
-    # Rewriting the staging table (CREATE ... AS SELECT) costs a fraction of an UPDATE of every row.
-    # Each regex runs only on texts holding what it needs ('http'/'www.', '#', '@', 'RT @'):
-    # the result is the same, and most texts skip most regexes.
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE stage_posts AS SELECT * REPLACE (
-          CASE WHEN urls IS NOT NULL THEN urls
-               WHEN NOT (contains(lower(coalesce(text, '')), 'http') OR contains(lower(coalesce(text, '')), 'www.'))
-               THEN []::VARCHAR[]
-               ELSE list_transform(regexp_extract_all(coalesce(text, ''), $url), u -> rtrim(u, $trail)) END AS urls,
-          CASE WHEN hashtags IS NOT NULL THEN list_transform(hashtags, h -> lower(ltrim(h, '#')))
-               WHEN NOT contains(coalesce(text, ''), '#') THEN []::VARCHAR[]
-               ELSE list_transform(regexp_extract_all(coalesce(text, ''), $tag, 1), h -> lower(h)) END AS hashtags,
-          CASE WHEN mentions IS NOT NULL THEN list_transform(mentions, m -> lower(ltrim(m, '@')))
-               WHEN NOT contains(coalesce(text, ''), '@') THEN []::VARCHAR[]
-               ELSE list_transform(regexp_extract_all(coalesce(text, ''), $mention, 1), m -> lower(m)) END AS mentions,
-          CASE WHEN repost_of_account IS NOT NULL THEN repost_of_account
-               WHEN NOT starts_with(coalesce(text, ''), 'RT @') THEN NULL
-               ELSE nullif(regexp_extract(coalesce(text, ''), $rt, 1), '') END AS repost_of_account,
-          coalesce(time_zone_known, true) AS time_zone_known,
-          list_transform(domains, d -> lower(d)) AS domains,
-          coalesce(media_hashes, []) AS media_hashes
-        ) FROM stage_posts
-        """,
-        {"url": _RE2_URL, "trail": ".,;:!?)]}'\"…", "tag": _RE2_HASHTAG, "mention": _RE2_MENTION, "rt": _RE2_RT},
-    )
-    # Normalize each distinct URL once (in bulk, see bulk_urls), then put the lists back in order.
-    staged = con.sql("SELECT _seq, urls FROM stage_posts WHERE len(urls) > 0").to_arrow_table()
-    if staged.num_rows:
-        lists = staged.column("urls").combine_chunks()
-        flat = pc.list_flatten(lists)
-        parent = pc.list_parent_indices(lists)
+    with _registered(con, _lockstep_staged=staged.posts):
+        bad = con.sql(
+            f"""
+            SELECT $dataset AS dataset, NULL::VARCHAR AS adapter, coalesce(source_file, '') AS source_file,
+                   source_line AS line, to_json(struct_pack(post_id, account_id, time, text))::VARCHAR AS raw,
+                   CASE WHEN post_id IS NULL OR post_id = '' THEN 'post has no id'
+                        WHEN account_id IS NULL OR account_id = '' THEN 'post has no account id'
+                        WHEN platform IS NULL OR platform = '' THEN 'post has no platform'
+                        ELSE 'post has no time' END AS reason
+            FROM _lockstep_staged WHERE {_MISSING}
+            """,
+            params={"dataset": dataset},
+        ).to_arrow_table()
+        if bad.num_rows:
+            staged.quarantine.append(bad)
+        # Only the columns enrichment changes leave DuckDB (text and the rest stay in the staged
+        # Arrow table, not copied). Each regex runs only where the source gave no list and, where a
+        # cheap test says so, only on texts that can match; the URL regex is cheaper than any test.
+        derived = con.sql(
+            f"""
+            SELECT _seq,
+              CASE WHEN urls IS NOT NULL THEN urls
+                   ELSE list_transform(regexp_extract_all(coalesce(text, ''), {_sql(_RE2_URL)}),
+                                       u -> rtrim(u, {_sql(_URL_TRAIL)}))
+              END AS urls,
+              CASE WHEN hashtags IS NOT NULL THEN list_transform(hashtags, h -> lower(ltrim(h, '#')))
+                   WHEN NOT contains(coalesce(text, ''), '#') THEN []::VARCHAR[]
+                   ELSE list_transform(regexp_extract_all(text, {_sql(_RE2_HASHTAG)}, 1), h -> lower(h))
+              END AS hashtags,
+              CASE WHEN mentions IS NOT NULL THEN list_transform(mentions, m -> lower(ltrim(m, '@')))
+                   WHEN NOT contains(coalesce(text, ''), '@') THEN []::VARCHAR[]
+                   ELSE list_transform(regexp_extract_all(text, {_sql(_RE2_MENTION)}, 1), m -> lower(left(m, 30)))
+              END AS mentions,
+              CASE WHEN repost_of_account IS NOT NULL THEN repost_of_account
+                   WHEN NOT starts_with(coalesce(text, ''), 'RT @') THEN NULL
+                   ELSE nullif(regexp_extract(text, {_sql(_RE2_RT)}, 1), '') END AS repost_of_account,
+              coalesce(time_zone_known, true) AS time_zone_known,
+              list_transform(domains, d -> lower(d)) AS domains,
+              coalesce(media_hashes, []) AS media_hashes
+            FROM _lockstep_staged WHERE NOT ({_MISSING})
+            """,
+        ).to_arrow_table()
+    posts = staged.posts
+    staged.posts = posts.slice(0, 0)
+    if bad.num_rows:
+        posts = posts.filter(pc.is_in(posts.column("_seq"), value_set=derived.column("_seq").combine_chunks()))
+    if not np.array_equal(posts.column("_seq").to_numpy(), derived.column("_seq").to_numpy()):
+        # DuckDB keeps scan order by default; should a connection be set otherwise, align by key.
+        posts, derived = posts.sort_by("_seq"), derived.sort_by("_seq")
+    urls, doms = _normalize_url_lists(derived.column("urls"))
+    for name in ("hashtags", "mentions", "repost_of_account", "time_zone_known", "domains", "media_hashes"):
+        posts = posts.set_column(posts.column_names.index(name), name, derived.column(name))
+    posts = posts.set_column(posts.column_names.index("urls"), "urls", urls)
+    return posts.append_column("_doms", doms)
+
+
+def _normalize_url_lists(lists: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """Normalized URLs and their registered domains, list for list (null entries dropped).
+
+    Each distinct URL is normalized once (in bulk, see :mod:`bulk_urls`); the lists are rebuilt
+    from offsets, without a join or a row of Python."""
+    flats = [pc.list_flatten(chunk) for chunk in lists.chunks]
+    every = pa.chunked_array(flats, pa.string()) if flats else pa.chunked_array([], pa.string())
+    uniq = pc.unique(every.filter(every.is_valid())) if len(every) else pa.array([], pa.string())
+    if isinstance(uniq, pa.ChunkedArray):
+        uniq = uniq.combine_chunks()
+    norm_u, dom_u = normalize_many(uniq)
+    out_urls, out_doms = [], []
+    for chunk, flat in zip(lists.chunks, flats, strict=True):
+        parent = pc.list_parent_indices(chunk)
         keep = flat.is_valid()
         flat, parent = flat.filter(keep), parent.filter(keep)
-        uniq = pc.unique(flat)
-        norm_u, dom_u = normalize_many(uniq)
         at = pc.index_in(flat, value_set=uniq)
-        offsets = np.concatenate(
-            [[0], np.cumsum(np.bincount(parent.to_numpy(), minlength=staged.num_rows))]
-        ).astype(np.int32)
-        post_urls = pa.table({
-            "_seq": staged.column("_seq"),
-            "urls": pa.ListArray.from_arrays(pa.array(offsets), pc.take(norm_u, at)),
-            "doms": pa.ListArray.from_arrays(pa.array(offsets), pc.take(dom_u, at)),
-        })
-        con.register("_post_urls", post_urls)
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE stage_posts AS
-            SELECT s.* REPLACE (
-                     coalesce(u.urls, s.urls) AS urls,
-                     CASE WHEN s.domains IS NULL
-                          THEN coalesce(list_distinct(list_filter(u.doms, d -> d IS NOT NULL)), [])
-                          ELSE s.domains END AS domains)
-            FROM stage_posts s LEFT JOIN _post_urls u ON s._seq = u._seq
-            """
-        )
-        con.unregister("_post_urls")
-    else:
-        con.execute("UPDATE stage_posts SET domains = [] WHERE domains IS NULL")
+        counts = np.bincount(parent.to_numpy(), minlength=len(chunk))
+        offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+        out_urls.append(pa.ListArray.from_arrays(offsets, pc.take(norm_u, at)))
+        out_doms.append(pa.ListArray.from_arrays(offsets, pc.take(dom_u, at)))
+    list_type = pa.list_(pa.string())
+    return pa.chunked_array(out_urls, list_type), pa.chunked_array(out_doms, list_type)
+
+
+def _first_copies(con: duckdb.DuckDBPyConnection, posts: pa.Table) -> pa.Array:
+    """True for the first staged copy of each (platform, post_id): one hash aggregate over the
+    keys, then a mask by position (``_seq`` ascends through the enriched rows), not a join."""
+    seq = posts.column("_seq").to_numpy()
+    first = np.zeros(len(seq), dtype=bool)
+    if len(seq):
+        with _registered(con, _lockstep_keys=posts.select(["platform", "post_id", "_seq"])):
+            mins = con.sql("SELECT min(_seq) AS s FROM _lockstep_keys GROUP BY platform, post_id").to_arrow_table()
+        keep = mins.column("s").to_numpy()
+        if np.all(seq[1:] > seq[:-1]):
+            first[np.searchsorted(seq, keep)] = True
+        else:  # a connection set to not preserve order: match by value instead
+            first = np.isin(seq, keep)
+    return pa.array(first)
 
 
 _POST_COLS = ", ".join(f'"{c}"' for c in POST_FIELDS)
+_POST_SELECT = _POST_COLS.replace(
+    '"domains"',
+    "CASE WHEN domains IS NULL THEN coalesce(list_distinct(list_filter(_doms, d -> d IS NOT NULL)), []) "
+    "ELSE domains END",
+)
 _ACC_COLS = [c for c in ACCOUNT_FIELDS if c not in ("dataset", "platform", "account_id")]
+_ACC_VALID = "account_id IS NOT NULL AND account_id <> '' AND platform IS NOT NULL"
 
 
-def _commit(store: Store, dataset: str, summary: FileSummary, meta: dict[str, Any]) -> None:
-    """Move staged rows into the store in one transaction and fill in the summary's counts."""
+def _commit(store: Store, dataset: str, summary: FileSummary, meta: dict[str, Any], staged: Staged,
+            posts: pa.Table) -> None:
+    """Move the enriched rows into the store in one transaction and fill in the summary's counts."""
     con = store.con
-    with store.transaction():
-        before_posts = store.scalar("SELECT count(*) FROM posts WHERE dataset = ?", [dataset])
-        con.execute(
-            f"""
-            INSERT INTO posts ({_POST_COLS})
-            SELECT {_POST_COLS} FROM (
-                -- The first staged copy of each (platform, post_id); a hash aggregate, cheaper
-                -- than a window that sorts every partition.
-                SELECT * FROM stage_posts
-                WHERE _seq IN (SELECT min(_seq) FROM stage_posts GROUP BY platform, post_id)
-            ) s
-            WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.dataset = ? AND p.platform = s.platform
-                              AND p.post_id = s.post_id)
-            """,
-            [dataset],
+    posts = posts.append_column("_first", _first_copies(con, posts))
+    with _registered(con, _lockstep_posts=posts, _lockstep_accounts=staged.accounts), store.transaction():
+        # Only a dataset that already has posts needs the anti-join against them.
+        seen = store.scalar("SELECT EXISTS (SELECT 1 FROM posts WHERE dataset = ?)", [dataset])
+        new_only = (
+            "AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.dataset = $dataset AND p.platform = s.platform "
+            "AND p.post_id = s.post_id)" if seen else ""
         )
-        staged_posts = store.scalar("SELECT count(*) FROM stage_posts")
-        stored = store.scalar("SELECT count(*) FROM posts WHERE dataset = ?", [dataset]) - before_posts
-        summary.posts_stored = int(stored)
-        summary.duplicates = int(staged_posts - stored)
-        summary.zone_unknown = int(
-            store.scalar("SELECT count(*) FROM stage_posts WHERE NOT time_zone_known")
-        )
+        stored = con.execute(
+            f"INSERT INTO posts ({_POST_COLS}) SELECT {_POST_SELECT} FROM _lockstep_posts s WHERE _first {new_only}",
+            {"dataset": dataset} if seen else None,
+        ).fetchone()
+        summary.posts_stored = int(stored[0]) if stored else 0
+        summary.duplicates = posts.num_rows - summary.posts_stored
+        summary.zone_unknown = posts.num_rows - int(pc.sum(posts.column("time_zone_known")).as_py() or 0)
         summary.account_records = int(
-            store.scalar(
-                "SELECT count(*) FROM stage_accounts WHERE account_id IS NOT NULL AND account_id <> '' "
-                "AND platform IS NOT NULL"
-            )
+            store.scalar(f"SELECT count(*) FROM _lockstep_accounts WHERE {_ACC_VALID}")
         )
 
         # Every author is an account, even where the source describes only posts.
-        con.execute(
-            "INSERT INTO stage_accounts (platform, account_id, handle, source, _seq) "
-            "SELECT platform, account_id, arg_max(handle, _seq), any_value(source_file), max(_seq) "
-            "FROM stage_posts GROUP BY platform, account_id"
-        )
         before_acc = store.scalar("SELECT count(*) FROM accounts WHERE dataset = ?", [dataset])
         picks = ", ".join(
             f"arg_max({c}, _seq) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in _ACC_COLS
@@ -386,8 +438,14 @@ def _commit(store: Store, dataset: str, summary: FileSummary, meta: dict[str, An
             f"""
             INSERT INTO accounts (dataset, platform, account_id, {", ".join(_ACC_COLS)})
             SELECT ?, platform, account_id, {", ".join(_ACC_COLS)} FROM (
-                SELECT platform, account_id, {picks} FROM stage_accounts
-                WHERE account_id IS NOT NULL AND account_id <> '' AND platform IS NOT NULL
+                SELECT platform, account_id, {picks} FROM (
+                    SELECT * FROM _lockstep_accounts
+                    UNION ALL BY NAME
+                    SELECT platform, account_id, arg_max(handle, _seq) AS handle,
+                           any_value(source_file) AS source, max(_seq) AS _seq
+                    FROM _lockstep_posts GROUP BY platform, account_id
+                )
+                WHERE {_ACC_VALID}
                 GROUP BY platform, account_id
             )
             ON CONFLICT (dataset, platform, account_id) DO UPDATE SET {updates}
@@ -397,31 +455,29 @@ def _commit(store: Store, dataset: str, summary: FileSummary, meta: dict[str, An
         summary.accounts_stored = int(
             store.scalar("SELECT count(*) FROM accounts WHERE dataset = ?", [dataset]) - before_acc
         )
-        bad_acc = store.scalar(
-            "SELECT count(*) FROM stage_accounts WHERE account_id IS NULL OR account_id = '' OR platform IS NULL"
-        )
-        if bad_acc:
-            con.execute(
-                "INSERT INTO stage_quarantine SELECT ?, ?, ?, NULL, to_json(s)::VARCHAR, "
-                "'account has no id' FROM stage_accounts s "
-                "WHERE account_id IS NULL OR account_id = '' OR platform IS NULL",
-                [dataset, summary.adapter, summary.path],
-            )
-        q_before = store.scalar("SELECT count(*) FROM quarantine WHERE dataset = ?", [dataset])
-        con.execute(
-            """
-            INSERT INTO quarantine (dataset, adapter, source_file, line, raw, reason)
-            SELECT DISTINCT ?, adapter, source_file, line, raw, reason FROM stage_quarantine q
-            WHERE NOT EXISTS (SELECT 1 FROM quarantine o WHERE o.dataset = ? AND o.source_file = q.source_file
-                              AND o.line IS NOT DISTINCT FROM q.line AND o.reason = q.reason
-                              AND o.raw IS NOT DISTINCT FROM q.raw)
-            """,
-            [dataset, dataset],
-        )
-        summary.quarantined = int(store.scalar("SELECT count(*) FROM stage_quarantine"))
-        new_q = store.scalar("SELECT count(*) FROM quarantine WHERE dataset = ?", [dataset]) - q_before
-        if new_q < summary.quarantined:
-            summary.notes.append(f"{summary.quarantined - new_q} quarantine rows were already recorded")
+        bad_acc = con.sql(
+            "SELECT $dataset AS dataset, $adapter AS adapter, $path AS source_file, NULL::BIGINT AS line, "
+            f"to_json(s)::VARCHAR AS raw, 'account has no id' AS reason FROM _lockstep_accounts s "
+            f"WHERE NOT ({_ACC_VALID})",
+            params={"dataset": dataset, "adapter": summary.adapter, "path": summary.path},
+        ).to_arrow_table()
+        quarantine = [t.cast(_relaxed(QUARANTINE_SCHEMA)) for t in [*staged.quarantine, bad_acc] if t.num_rows]
+        summary.quarantined = sum(t.num_rows for t in quarantine)
+        if quarantine:
+            with _registered(con, _lockstep_quarantine=pa.concat_tables(quarantine)):
+                new_q = con.execute(
+                    """
+                    INSERT INTO quarantine (dataset, adapter, source_file, line, raw, reason)
+                    SELECT DISTINCT $dataset, adapter, source_file, line, raw, reason FROM _lockstep_quarantine q
+                    WHERE NOT EXISTS (SELECT 1 FROM quarantine o WHERE o.dataset = $dataset
+                                      AND o.source_file = q.source_file AND o.line IS NOT DISTINCT FROM q.line
+                                      AND o.reason = q.reason AND o.raw IS NOT DISTINCT FROM q.raw)
+                    """,
+                    {"dataset": dataset},
+                ).fetchone()
+            added = int(new_q[0]) if new_q else 0
+            if added < summary.quarantined:
+                summary.notes.append(f"{summary.quarantined - added} quarantine rows were already recorded")
         con.execute(
             "INSERT INTO ingested_files (dataset, path, sha256, bytes, adapter, platform, records_read, "
             "posts_stored, accounts_stored, duplicates, quarantined, zone_unknown) "
@@ -453,14 +509,14 @@ def ingest_file(
     cls = registry.get("lockstep.adapters", name)
     summary = FileSummary(path=str(path), adapter=name, dataset=dataset, sha256=sha256_file(path))
     adapter = cls(path=path, options=options)
-    stager = _Stager(store, dataset, name, str(path))
+    stager = _Stager(dataset, name, str(path))
     step = 0
     for item in adapter.read():
         stager.add(item)
         if progress is not None and stager.read - step >= 10_000:
             progress(stager.read - step)
             step = stager.read
-    stager.flush()
+    staged = stager.flush()
     if progress is not None:
         progress(stager.read - step)
     # Adapters may count records they read but that are neither posts nor accounts (optional
@@ -478,8 +534,8 @@ def ingest_file(
             f"'{path}' held no records that the {name!r} adapter could read. "
             f"Check that it is a {cls.description} file, or name another --format."
         )
-    _enrich(store, dataset)
-    _commit(store, dataset, summary, {"bytes": path.stat().st_size, "platform": options.platform})
+    posts = _enrich(store, dataset, staged)
+    _commit(store, dataset, summary, {"bytes": path.stat().st_size, "platform": options.platform}, staged, posts)
     if summary.zone_unknown:
         summary.notes.append(
             f"{summary.zone_unknown} posts had no time zone in the source and were read as UTC"
