@@ -10,6 +10,9 @@ from lockstep.cli.common import LazyGroup, db_option, err_console, open_store
 
 EXPORTS = {
     "posts": "lockstep.cli.export:posts",
+    "gexf": "lockstep.cli.report:gexf",
+    "csv": "lockstep.cli.report:csv_tables",
+    "stix": "lockstep.cli.stix:stix",
 }
 
 
@@ -19,7 +22,8 @@ def export() -> None:
 
 
 @export.command()
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
+              help="File format: Parquet (typed, lists kept) or CSV (lists as JSON arrays).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 @click.option("--dataset", default=None, help="Only this dataset (default: all).")
 @db_option

@@ -1,0 +1,164 @@
+"""``lockstep networks``, ``network ID``, ``members`` and ``scores``: what `detect` found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lockstep.cli.common import (
+    console,
+    csv_option,
+    dataset_option,
+    db_option,
+    json_option,
+    open_store,
+    print_csv,
+    print_json,
+    print_table,
+)
+from lockstep.errors import StoreError
+from lockstep.store import Store
+
+_NET_COLS = ["network_id", "size", "score", "coordination_score", "signal_score", "traces", "edge_count",
+             "density", "first_activity", "last_activity", "why", "utc_offset_hours", "utc_offset_confidence",
+             "attribution_hint"]
+
+
+def _require_run(store: Store, dataset: str) -> None:
+    if not store.scalar("SELECT count(*) FROM runs WHERE dataset = ?", [dataset]):
+        raise StoreError(f"No detection results for dataset {dataset!r} yet. Run 'lockstep detect' first.")
+
+
+def load_networks(store: Store, dataset: str) -> list[dict[str, Any]]:
+    rows = store.query(f"SELECT {', '.join(_NET_COLS)} FROM networks WHERE dataset = ? ORDER BY network_id",
+                       [dataset]).to_pylist()
+    members: dict[int, list[str]] = {}
+    platforms: dict[int, list[str]] = {}
+    for nid, plat, acc in store.rows("SELECT network_id, platform, account_id FROM members WHERE dataset = ? "
+                                     "ORDER BY network_id, score DESC, platform, account_id", [dataset]):
+        members.setdefault(nid, []).append(acc)
+        platforms.setdefault(nid, []).append(plat)
+    for r in rows:
+        r["members"] = members.get(r["network_id"], [])
+        r["member_platforms"] = platforms.get(r["network_id"], [])
+    return rows
+
+
+@click.command()
+@dataset_option
+@db_option
+@json_option
+@csv_option
+def networks(dataset: str | None, db: Path | None, as_json: bool, as_csv: bool) -> None:
+    """List the networks the last `lockstep detect` found: id, size, score, traces, activity span."""
+    with open_store(db, read_only=True) as store:
+        ds = store.resolve_dataset(dataset)
+        _require_run(store, ds)
+        rows = load_networks(store, ds)
+    if as_json:
+        print_json({"dataset": ds, "networks": rows})
+        return
+    header = ["network_id", "size", "score", "traces", "first_activity", "last_activity"]
+    out = [(r["network_id"], r["size"], round(r["score"] or 0.0, 3), r["traces"], r["first_activity"],
+            r["last_activity"]) for r in rows]
+    if as_csv:
+        print_csv([*header, "why"], [(*o, r["why"]) for o, r in zip(out, rows, strict=True)])
+    else:
+        print_table(f"networks in {ds}", header, out)
+
+
+@click.command()
+@click.argument("network_id", type=int)
+@dataset_option
+@click.option("--limit", default=30, show_default=True, help="Evidence rows to show (0: all).")
+@db_option
+@json_option
+def network(network_id: int, dataset: str | None, limit: int, db: Path | None, as_json: bool) -> None:
+    """Show one network: why it was flagged, its members and the evidence (who posted what, when)."""
+    with open_store(db, read_only=True) as store:
+        ds = store.resolve_dataset(dataset)
+        _require_run(store, ds)
+        net = [r for r in load_networks(store, ds) if r["network_id"] == network_id]
+        if not net:
+            raise StoreError(f"Dataset {ds!r} has no network {network_id}. See `lockstep networks` for the ids.")
+        mem = store.query("SELECT platform, account_id, score, subcluster, degree FROM members "
+                          "WHERE dataset = ? AND network_id = ? ORDER BY score DESC, platform, account_id",
+                          [ds, network_id]).to_pylist()
+        lim = f"LIMIT {int(limit)}" if limit else ""
+        ev = store.query("SELECT trace, item, platform, account_id, post_id, time FROM evidence "
+                         "WHERE dataset = ? AND network_id = ? ORDER BY trace, item, time, platform, post_id "
+                         f"{lim}", [ds, network_id]).to_pylist()
+        n_ev = store.scalar("SELECT count(*) FROM evidence WHERE dataset = ? AND network_id = ?", [ds, network_id])
+        signals = []
+        if store.has_table("account_signals"):
+            signals = store.query(
+                "SELECT s.platform, s.account_id, s.signal, s.value, s.percentile, s.sentence "
+                "FROM account_signals s JOIN members m ON m.dataset = s.dataset AND m.platform = s.platform "
+                "AND m.account_id = s.account_id WHERE s.dataset = ? AND m.network_id = ? AND s.flagged "
+                "ORDER BY s.platform, s.account_id, s.signal", [ds, network_id]).to_pylist()
+    info = net[0]
+    if as_json:
+        print_json({**info, "member_details": mem, "evidence": ev, "evidence_total": n_ev, "signals": signals})
+        return
+    console.print(f"[bold]Network {network_id}[/] in {ds}: {info['size']} accounts, score {info['score']:.3f}, "
+                  f"traces {', '.join(info['traces'] or [])}", highlight=False)
+    console.print(f"Why flagged: {info['why']}", highlight=False)
+    if info.get("utc_offset_hours") is not None:
+        console.print(f"Operator clock: UTC{info['utc_offset_hours']:+g} "
+                      f"(confidence {info['utc_offset_confidence']:.2f})", highlight=False)
+    print_table("members", ["platform", "account_id", "score", "subcluster", "degree"],
+                [(m["platform"], m["account_id"], round(m["score"], 3), m["subcluster"], m["degree"]) for m in mem])
+    print_table(f"evidence ({len(ev)} of {n_ev} rows)", ["trace", "item", "platform", "account_id", "post_id", "time"],
+                [(e["trace"], (e["item"] or "")[:60], e["platform"], e["account_id"], e["post_id"], e["time"])
+                 for e in ev])
+    if signals:
+        print_table("account signals", ["platform", "account_id", "signal", "sentence"],
+                    [(s["platform"], s["account_id"], s["signal"], s["sentence"]) for s in signals])
+
+
+@click.command()
+@dataset_option
+@db_option
+@json_option
+@csv_option
+def members(dataset: str | None, db: Path | None, as_json: bool, as_csv: bool) -> None:
+    """Every flagged account: platform, account_id, network_id, score."""
+    with open_store(db, read_only=True) as store:
+        ds = store.resolve_dataset(dataset)
+        _require_run(store, ds)
+        rows = store.rows("SELECT platform, account_id, network_id, score FROM members WHERE dataset = ? "
+                          "ORDER BY network_id, score DESC, platform, account_id", [ds])
+    header = ["platform", "account_id", "network_id", "score"]
+    if as_json:
+        print_json([dict(zip(header, r, strict=True)) for r in rows])
+    elif as_csv:
+        print_csv(header, rows)
+    else:
+        print_table(f"flagged accounts in {ds}", header, [(*r[:3], round(r[3], 4)) for r in rows])
+
+
+@click.command()
+@dataset_option
+@db_option
+@json_option
+@csv_option
+def scores(dataset: str | None, db: Path | None, as_json: bool, as_csv: bool) -> None:
+    """Every account of the dataset with its score (0 for accounts in no network), for PR curves."""
+    with open_store(db, read_only=True) as store:
+        ds = store.resolve_dataset(dataset)
+        _require_run(store, ds)
+        rows = store.rows(
+            "WITH acc AS (SELECT DISTINCT platform, account_id FROM posts WHERE dataset = ? "
+            "  UNION SELECT platform, account_id FROM accounts WHERE dataset = ?) "
+            "SELECT a.platform, a.account_id, coalesce(max(m.score), 0.0) AS score FROM acc a "
+            "LEFT JOIN members m ON m.dataset = ? AND m.platform = a.platform AND m.account_id = a.account_id "
+            "GROUP BY a.platform, a.account_id ORDER BY score DESC, a.platform, a.account_id", [ds, ds, ds])
+    header = ["platform", "account_id", "score"]
+    if as_json:
+        print_json([dict(zip(header, r, strict=True)) for r in rows])
+    elif as_csv:
+        print_csv(header, rows)
+    else:
+        print_table(f"account scores in {ds}", header, [(*r[:2], round(r[2], 4)) for r in rows[:100]])

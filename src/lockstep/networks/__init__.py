@@ -1,0 +1,1 @@
+"""From significant edges to networks: the multiplex graph, Leiden clusters, scores, evidence."""

@@ -1,0 +1,234 @@
+"""``lockstep detect`` as a library call: traces -> significant edges -> networks -> evidence.
+
+A run replaces the previous detection results of its dataset (edges, networks, members, evidence)
+in one transaction and records its parameters in ``runs``, so a store always holds one coherent
+answer per dataset. After writing, the account-signals stage may re-score networks
+(``lockstep.signals.apply.apply_signals``), when installed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from lockstep import __version__, registry
+from lockstep.engine.duckdb import DuckDBEngine
+from lockstep.errors import ConfigError
+from lockstep.networks.cluster import leiden, subclusters
+from lockstep.networks.explain import evidence_rows, why_flagged
+from lockstep.networks.graph import build_graph
+from lockstep.networks.score import NetworkFigures, coordination_score, member_scores
+from lockstep.store import Store
+from lockstep.traces.run import run_traces
+
+log = logging.getLogger(__name__)
+
+#: Traces run when none are named: all built-ins.
+DEFAULT_TRACES = ("co_repost", "co_link", "co_domain", "co_text", "co_hashtag", "co_reply", "co_mention",
+                  "co_image", "sync")
+_EXTRA_EDGE_COLUMNS = {"expected": "DOUBLE", "window_s": "DOUBLE", "evidence_items": "VARCHAR[]"}
+
+
+@dataclass
+class DetectOptions:
+    traces: list[str] = field(default_factory=lambda: list(DEFAULT_TRACES))
+    #: trace -> window ("60s", "5m", "auto"); "*" applies to every trace not named.
+    windows: dict[str, str] = field(default_factory=dict)
+    min_items: int | None = None
+    fdr: float = 0.01
+    min_size: int = 3
+    resolution: float = 1.0
+    seed: int = 0
+    signals: bool = True
+    #: DuckDB's memory cap during detection (joins spill to disk beyond it).
+    memory_limit: str | None = "3GB"
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def make_detectors(opts: DetectOptions) -> list[Any]:
+    out = []
+    unknown = [w for w in opts.windows if w != "*" and w not in opts.traces]
+    if unknown:
+        raise ConfigError(f"--window names trace(s) {', '.join(unknown)} that are not run "
+                          f"(running: {', '.join(opts.traces)}).")
+    for name in opts.traces:
+        cls = registry.get("lockstep.detectors", name)
+        kwargs: dict[str, Any] = {}
+        window = opts.windows.get(name, opts.windows.get("*"))
+        if window:
+            kwargs["window"] = window
+        if opts.min_items is not None:
+            kwargs["min_items"] = opts.min_items
+        out.append(cls(**kwargs))
+    return out
+
+
+def run_detection(store: Store, dataset: str, opts: DetectOptions,
+                  on_step: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run every step and write the results; returns the summary printed by the CLI."""
+    started = datetime.now(UTC).replace(tzinfo=None)
+    t0 = time.perf_counter()
+    detectors = make_detectors(opts)
+    engine = DuckDBEngine.for_store(store, memory_limit=opts.memory_limit)
+    safe = dataset.replace("'", "''")
+    engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_posts AS SELECT * FROM posts WHERE dataset = '{safe}'")
+    edges, reports = run_traces(engine, "_ls_posts", detectors, fdr=opts.fdr,
+                                on_trace=(lambda n: on_step(f"trace {n}")) if on_step else None)
+    t_traces = time.perf_counter()
+    if on_step:
+        on_step("networks")
+    networks, members, evidence, _ = build_networks(engine, edges, opts)
+    run_id = uuid.uuid4().hex
+    _write(store, dataset, run_id, started, opts, edges, networks, members, evidence)
+    engine.drop("_ls_posts")
+    t_networks = time.perf_counter()
+    signals_note = None
+    if opts.signals:
+        if on_step:
+            on_step("signals")
+        signals_note = _apply_signals(store, dataset)
+    steps = {"traces": round(t_traces - t0, 2), "networks": round(t_networks - t_traces, 2),
+             "signals": round(time.perf_counter() - t_networks, 2)}
+    n_accounts = store.scalar("SELECT COUNT(DISTINCT platform || '/' || account_id) FROM posts WHERE dataset = ?",
+                              [dataset])
+    return {
+        "dataset": dataset, "run_id": run_id, "seconds": round(time.perf_counter() - t0, 2),
+        "accounts": int(n_accounts or 0), "edges": edges.num_rows, "networks": networks.num_rows,
+        "flagged_accounts": members.num_rows, "evidence_rows": evidence.num_rows,
+        "step_seconds": steps,
+        "traces": [r.as_dict() for r in reports], "params": opts.as_dict(), "signals": signals_note,
+    }
+
+
+def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions
+                   ) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table]:
+    """Cluster, score and explain. Returns (networks, members, evidence, internal edges)."""
+    cg = build_graph(edges)
+    membership = leiden(cg.graph, resolution=opts.resolution, seed=opts.seed)
+    sizes = np.bincount(membership) if len(membership) else np.zeros(0, dtype=np.int64)
+    layers = cg.layers.copy()
+    if len(layers):
+        layers["window_s"] = edges.column("window_s").to_numpy()
+        layers["row"] = np.arange(len(layers))
+        ca, cb = membership[layers["a"].to_numpy()], membership[layers["b"].to_numpy()]
+        keep = (ca == cb) & (sizes[ca] >= opts.min_size)
+        layers = layers[keep].assign(comm=ca[keep])
+    comms = sorted(set(layers["comm"])) if len(layers) else []
+    # Per community: figures, then network ids by descending score (ties: smallest account first).
+    prelim = []
+    for c in comms:
+        lay = layers[layers["comm"] == c]
+        nodes = np.flatnonzero(membership == c)
+        strength = np.zeros(len(cg.accounts))
+        np.add.at(strength, lay["a"].to_numpy(), lay["weight"].to_numpy())
+        np.add.at(strength, lay["b"].to_numpy(), lay["weight"].to_numpy())
+        prelim.append((c, nodes, lay, strength[nodes]))
+    internal = edges.take(pa.array(layers["row"].to_numpy() if len(layers) else np.zeros(0, np.int64)))
+    comm_to_tmp = {c: i for i, c in enumerate(comms)}
+    internal = internal.append_column("network_id", pa.array(
+        [comm_to_tmp[c] for c in layers["comm"]] if len(layers) else [], pa.int32()))
+    ev = evidence_rows(engine, "_ls_posts", internal).to_pandas()
+    scored = []
+    for c, nodes, lay, strength in prelim:
+        tmp = comm_to_tmp[c]
+        ev_c = ev[ev["network_id"] == tmp]
+        first = ev_c["time"].min() if len(ev_c) else None
+        last = ev_c["time"].max() if len(ev_c) else None
+        span = (last - first).total_seconds() / 86400 if first is not None else 0.0
+        fig = NetworkFigures(size=len(nodes), edges=len(lay[["a", "b"]].drop_duplicates()),
+                             strength=float(strength.sum() / 2), traces=lay["trace"].nunique(), span_days=span)
+        score = coordination_score(fig)
+        first_acc = min(cg.accounts[n] for n in nodes)
+        scored.append((-score, first_acc, c, nodes, lay, strength, fig, score, first, last, ev_c))
+    scored.sort(key=lambda r: (r[0], r[1]))
+    net_rows, mem_rows, ev_frames = [], [], []
+    remap = {}
+    for nid, (_, _, c, nodes, lay, strength, fig, score, first, last, ev_c) in enumerate(scored, start=1):
+        remap[comm_to_tmp[c]] = nid
+        sub = subclusters(cg.graph, nodes.tolist(), seed=opts.seed)
+        degree = {int(n): 0 for n in nodes}
+        for a, b in lay[["a", "b"]].drop_duplicates().itertuples(index=False):
+            degree[int(a)] += 1
+            degree[int(b)] += 1
+        net_rows.append({
+            "network_id": nid, "size": fig.size, "score": score, "coordination_score": score,
+            "traces": sorted(lay["trace"].unique().tolist()), "edge_count": fig.edges,
+            "density": fig.density, "first_activity": first, "last_activity": last,
+            "why": why_flagged(lay, ev_c),
+        })
+        for n, s_m, sc, sc_sub in zip(nodes, strength, member_scores(score, strength.tolist()), sub, strict=True):
+            plat, acc = cg.accounts[n]
+            mem_rows.append({"network_id": nid, "platform": plat, "account_id": acc, "score": sc,
+                             "subcluster": int(sc_sub) + 1, "degree": degree[int(n)], "_strength": s_m})
+        ev_frames.append(ev_c.assign(network_id=nid))
+    networks = pa.Table.from_pylist(net_rows, schema=_NETWORK_SCHEMA)
+    members = pa.Table.from_pylist([{k: v for k, v in r.items() if not k.startswith("_")} for r in mem_rows],
+                                   schema=_MEMBER_SCHEMA)
+    evidence = (pa.Table.from_pandas(pd.concat(ev_frames), schema=_EVIDENCE_SCHEMA, preserve_index=False)
+                if ev_frames else _EVIDENCE_SCHEMA.empty_table())
+    internal = internal.set_column(internal.schema.get_field_index("network_id"), "network_id",
+                                   pa.array([remap[i] for i in internal.column("network_id").to_pylist()], pa.int32()))
+    return networks, members, evidence, internal
+
+
+_NETWORK_SCHEMA = pa.schema([
+    ("network_id", pa.int32()), ("size", pa.int32()), ("score", pa.float64()),
+    ("coordination_score", pa.float64()), ("traces", pa.list_(pa.string())), ("edge_count", pa.int64()),
+    ("density", pa.float64()), ("first_activity", pa.timestamp("us")), ("last_activity", pa.timestamp("us")),
+    ("why", pa.string()),
+])
+_MEMBER_SCHEMA = pa.schema([
+    ("network_id", pa.int32()), ("platform", pa.string()), ("account_id", pa.string()), ("score", pa.float64()),
+    ("subcluster", pa.int32()), ("degree", pa.int32()),
+])
+_EVIDENCE_SCHEMA = pa.schema([
+    ("network_id", pa.int32()), ("trace", pa.string()), ("item", pa.string()), ("platform", pa.string()),
+    ("account_id", pa.string()), ("post_id", pa.string()), ("time", pa.timestamp("us")),
+])
+
+
+def _write(store: Store, dataset: str, run_id: str, started: datetime, opts: DetectOptions,
+           edges: pa.Table, networks: pa.Table, members: pa.Table, evidence: pa.Table) -> None:
+    for col, typ in _EXTRA_EDGE_COLUMNS.items():
+        store.con.execute(f"ALTER TABLE edges ADD COLUMN IF NOT EXISTS {col} {typ}")
+    edge_cols = ["trace", "platform_a", "account_a", "platform_b", "account_b", "weight", "count", "p_value",
+                 "q_value", "evidence_ids", "expected", "window_s", "evidence_items"]
+    with store.transaction() as con:
+        for table in ("runs", "edges", "networks", "members", "evidence"):
+            con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
+        con.execute(
+            "INSERT INTO runs (dataset, run_id, started_at, finished_at, params, lockstep_version) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [dataset, run_id, started, datetime.now(UTC).replace(tzinfo=None),
+             json.dumps(opts.as_dict()), __version__],
+        )
+        outputs: list[tuple[str, pa.Table | None]] = [
+            ("edges", edges.select(edge_cols) if edges.num_rows else None),
+            ("networks", networks), ("members", members), ("evidence", evidence)]
+        for target, rows in outputs:
+            if rows is not None and rows.num_rows:
+                rows = rows.append_column("dataset", pa.array([dataset] * rows.num_rows, pa.string()))
+                store.append(target, rows)
+
+
+def _apply_signals(store: Store, dataset: str) -> str | None:
+    """The account-signals hook (issue: account signals). Guarded until that stage lands."""
+    try:
+        from lockstep.signals.apply import apply_signals  # type: ignore[import-not-found]
+    except ImportError:
+        log.info("account signals not installed; networks keep their coordination scores")
+        return "account signals not available"
+    apply_signals(store, dataset)
+    return "applied"

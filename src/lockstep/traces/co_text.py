@@ -1,0 +1,117 @@
+"""co_text: accounts that post the same text - or a near-duplicate of it - within a window.
+
+Copypasta is the cheapest coordination there is, and operations add small edits to dodge exact
+matching. Texts are normalized as :func:`lockstep.ingest.normalize.normalize_text` does (URLs and
+``RT @x:`` removed, lower-cased, whitespace collapsed), in SQL, once per *distinct* text. Texts
+of at least ``min_chars`` characters are then grouped by MinHash/LSH (:mod:`.minhash`) when their
+estimated Jaccard similarity over 5-byte shingles reaches ``similarity``; a group is one item.
+Shorter texts ("good morning") only match exactly, and their popularity discounts them. Reposts
+are left to ``co_repost``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import numpy as np
+import pyarrow as pa
+
+from lockstep.engine.base import Engine
+from lockstep.ingest.normalize import URL_RE
+from lockstep.model import Post
+from lockstep.traces.base import Example, background, check_float, check_int, planted_time
+from lockstep.traces.item_trace import ItemTrace
+from lockstep.traces.minhash import near_duplicate_groups, signatures
+
+_TEXTS = "_ls_co_text_texts"
+_GROUPS = "_ls_co_text_groups"
+_NON_REPOST = "repost_of_post IS NULL AND repost_of_account IS NULL"
+
+
+def normalized_text_sql(engine: Engine, column: str) -> str:
+    """SQL form of :func:`lockstep.ingest.normalize.normalize_text` (same URL pattern; ``lower``
+    where Python uses ``casefold``, which differs only for a few letters such as German sharp s)."""
+    no_rt = engine.replace_all(column, r"^RT @[\pL\pN_]{1,30}:", "")
+    url = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), URL_RE.pattern)
+    no_url = engine.replace_all(no_rt, url.replace("(?:", "(?i:", 1), " ")
+    collapsed = engine.replace_all(no_url, r"[\s\pZ]+", " ")
+    return f"trim(lower({collapsed}))"
+
+
+class CoText(ItemTrace):
+    """Co-posting of the same or nearly the same text (copypasta)."""
+
+    name: ClassVar[str] = "co_text"
+    action: ClassVar[str] = "posted the same texts"
+    item_noun: ClassVar[str] = "texts"
+    default_window: ClassVar[str] = "1h"
+
+    def __init__(self, *, window: str | float = "", min_items: int = 3, max_neighbors: int = 32, slow_factor: int = 12,
+                 similarity: float = 0.7, min_chars: int = 30, perms: int = 32, bands: int = 8) -> None:
+        super().__init__(window=window, min_items=min_items, max_neighbors=max_neighbors,
+                         slow_factor=slow_factor)
+        self.similarity = similarity
+        self.min_chars = min_chars
+        self.perms = perms
+        self.bands = bands
+
+    def get_params(self) -> dict[str, Any]:
+        return {**super().get_params(), "similarity": self.similarity, "min_chars": self.min_chars,
+                "perms": self.perms, "bands": self.bands}
+
+    def _validate(self) -> float | str:
+        owner = type(self).__name__
+        check_float(owner, "similarity", self.similarity, 0.05, 1.0)
+        check_int(owner, "min_chars", self.min_chars, 1, 100_000)
+        check_int(owner, "perms", self.perms, 4, 1024)
+        check_int(owner, "bands", self.bands, 1, self.perms)
+        return super()._validate()
+
+    def prepare(self, engine: Engine, posts: str) -> None:
+        engine.materialize(
+            _TEXTS,
+            f"SELECT text, {normalized_text_sql(engine, 'text')} AS norm FROM "
+            f"(SELECT DISTINCT text FROM {posts} WHERE text IS NOT NULL AND {_NON_REPOST}) t",
+        )
+        long_texts = engine.sql(
+            f"SELECT DISTINCT norm FROM {_TEXTS} WHERE length(norm) >= ? ORDER BY norm", [self.min_chars]
+        ).column("norm").to_pylist()
+        reps: list[str] = []
+        members: list[str] = []
+        if len(long_texts) > 1:
+            sig = signatures(long_texts, perms=self.perms)
+            groups = near_duplicate_groups(sig, threshold=self.similarity, bands=self.bands)
+            moved = np.flatnonzero(groups != np.arange(len(long_texts)))
+            members = [long_texts[i] for i in moved]
+            reps = [long_texts[groups[i]] for i in moved]
+        engine.write(_GROUPS, pa.table({"norm": pa.array(members, pa.string()), "rep": pa.array(reps, pa.string())}))
+
+    def finish(self, engine: Engine) -> None:
+        engine.drop(_TEXTS)
+        engine.drop(_GROUPS)
+
+    def events_sql(self, engine: Engine, posts: str) -> str:
+        return (
+            f"SELECT p.platform, p.account_id, p.post_id, {engine.epoch('p.time')} AS ts, "
+            "coalesce(g.rep, t.norm) AS item, substr(coalesce(g.rep, t.norm), 1, 200) AS label "
+            f"FROM {posts} p JOIN {_TEXTS} t ON p.text = t.text LEFT JOIN {_GROUPS} g ON g.norm = t.norm "
+            f"WHERE t.norm <> '' AND p.{_NON_REPOST.replace(' AND ', ' AND p.')}"
+        )
+
+    @staticmethod
+    def example() -> Example:
+        claims = ["Election officials in the county are hiding ballots, share before they delete this",
+                  "The mayor secretly sold the water company to foreign investors last week",
+                  "Doctors confirm the new vaccine changes your DNA, the media will not tell you",
+                  "Thousands of illegal voters were bused in from the next state this morning",
+                  "Our soldiers were abandoned by the generals, read what they do not want seen"]
+        posts = [Post("x", f"c{i}{a}", a, planted_time(100 * i + 2 * j),
+                      text=claims[i] + ("" if j == 0 else " !!" if j == 1 else " (please RT)"))
+                 for i in range(5) for j, a in enumerate(["c1", "c2", "c3"])]
+        # must not fire: strangers saying good morning at the same time, and a shared headline
+        posts += [Post("x", f"gm{i}", f"p{i}", planted_time(1 + 0.1 * i), text="Good morning!")
+                  for i in range(10)]
+        posts += background(lambda a, p, t, n: Post("x", p, a, t, text=f"my own thoughts number {n} today"))
+        return Example(posts, {(("x", "c1"), ("x", "c2")), (("x", "c1"), ("x", "c3")),
+                               (("x", "c2"), ("x", "c3"))})

@@ -1,0 +1,316 @@
+"""The set work behind every item-sharing trace: windowed co-occurrence, counted and tested.
+
+A trace only says what its *events* are: rows ``(platform, account_id, post_id, ts, item, label)``
+(``ts`` in seconds, ``item`` the shared thing's key, ``label`` how to show it). This module then,
+in portable SQL through the engine:
+
+1. numbers accounts and items, and ranks each item's events by time;
+2. pairs every event with at most ``max_neighbors`` following events of the same item that fall
+   within the window (an equi-join on ``(item, rank + offset)``) - so a viral link shared by 5,000
+   accounts costs 5,000 x ``max_neighbors`` rows, never 12.5 million pairs;
+3. counts, per account pair, its co-sharing *episodes* - distinct (item, window slot) in which both
+   took the item up within the window, so one campaign hashtag pushed in ten separate waves is ten
+   pieces of evidence, while a burst of repeats in one slot is one - and the episodes of all pairs
+   per item popularity class (the null model's ``P_w``);
+4. tests each pair with at least ``min_items`` distinct shared items (:mod:`.significance`) and collects the
+   supporting posts of the pairs whose p-value may survive the FDR control.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from lockstep.engine.base import Engine
+from lockstep.traces.base import EDGE_SCHEMA, META_TESTED, META_WINDOW
+from lockstep.traces.significance import pair_p_values, popularity_class
+
+log = logging.getLogger(__name__)
+
+#: The most items and posts per item kept as an edge's evidence.
+EVIDENCE_ITEMS = 20
+EVIDENCE_POSTS_PER_ITEM = 2
+
+
+def estimate_window(engine: Engine, ordered: str, *, quantile: float = 0.1) -> float:
+    """CooRnet-style coordination interval: the ``quantile`` of the delay between an item's first
+    share and its later shares, over items taken up by at least two accounts; 1 s .. 1 day."""
+    row = engine.sql(
+        f"SELECT {engine.quantile('ts - first_ts', quantile)} AS w FROM ("
+        f"  SELECT ts, MIN(ts) OVER (PARTITION BY iid) AS first_ts FROM {ordered}) d "
+        "WHERE ts > first_ts"
+    ).column("w")[0].as_py()
+    if row is None or not math.isfinite(row):
+        return 60.0
+    return float(min(max(round(row), 1.0), 86400.0))
+
+
+class _Clock:
+    """Logs how long each step of a trace takes (``lockstep -vv detect``)."""
+
+    def __init__(self, trace: str) -> None:
+        self.trace, self.t = trace, time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        log.debug("%s: %s took %.2f s", self.trace, step, now - self.t)
+        self.t = now
+
+
+def co_occurrence(
+    engine: Engine,
+    events_sql: str,
+    *,
+    trace: str,
+    window: float | str,
+    min_items: int,
+    max_neighbors: int = 32,
+    p_max: float = 1.0,
+    same_time_only: bool = False,
+    slow_factor: float = 1.0,
+) -> pa.Table:
+    """Candidate edges (see :data:`~lockstep.traces.base.EDGE_SCHEMA`) of one trace.
+
+    ``same_time_only`` marks traces whose items are time slots of the window's width (``sync``):
+    the window is then not estimated from the data.
+    """
+    t = f"_ls_{trace}"
+    clock = _Clock(trace)
+    engine.materialize(
+        f"{t}_raw",
+        f"SELECT DISTINCT platform, account_id, post_id, ts, item, label FROM ({events_sql}) e "
+        "WHERE item IS NOT NULL AND item <> '' AND ts IS NOT NULL",
+    )
+    engine.materialize(
+        f"{t}_nodes",
+        "SELECT platform, account_id, ROW_NUMBER() OVER (ORDER BY platform, account_id) AS node "
+        f"FROM (SELECT DISTINCT platform, account_id FROM {t}_raw) a",
+    )
+    engine.materialize(
+        f"{t}_ev",
+        f"SELECT n.node, r.platform, r.post_id, r.ts, r.item, r.label FROM {t}_raw r "
+        f"JOIN {t}_nodes n ON n.platform = r.platform AND n.account_id = r.account_id",
+    )
+    engine.drop(f"{t}_raw")
+    clock("events")
+    engine.materialize(
+        f"{t}_items",
+        "SELECT item, k, c, ROW_NUMBER() OVER (ORDER BY item) AS iid FROM ("
+        f"  SELECT item, COUNT(DISTINCT node) AS k, COUNT(*) AS c FROM {t}_ev GROUP BY item) g",
+    )
+    engine.materialize(
+        f"{t}_ord",
+        "SELECT e.node, e.ts, i.iid, i.c, "
+        "ROW_NUMBER() OVER (PARTITION BY i.iid ORDER BY e.ts, e.node, e.post_id) AS rn "
+        f"FROM {t}_ev e JOIN {t}_items i ON e.item = i.item WHERE i.k >= 2 AND i.k <= ?",
+        [_item_cap(engine, t, max_neighbors)],
+    )
+    n_active, events = (
+        engine.sql(f"SELECT COUNT(DISTINCT node) AS n, COUNT(*) AS m FROM {t}_ev").to_pylist()[0].values()
+    )
+    clock("items and ranks")
+    empty = _empty(window if isinstance(window, float) else 0.0, 0)
+    if not events:
+        _cleanup(engine, t)
+        return empty
+    auto = window == "auto" and not same_time_only
+    window_s = estimate_window(engine, f"{t}_ord") if auto else float(window if window != "auto" else 60.0)
+    # Two time scales: the window, and a slow one (slow_factor times longer) for operations that
+    # spread the same actions over hours; each pair keeps its better scale (Bonferroni x2).
+    scales = [window_s]
+    if not same_time_only and slow_factor > 1:
+        scales.append(min(window_s * slow_factor, 86400.0))
+        if scales[1] <= scales[0]:
+            scales.pop()
+    engine.write(f"{t}_off", pa.table({"d": pa.array(range(1, max_neighbors + 1), pa.int64())}))
+    ep_cols = ", ".join(
+        f"COUNT(DISTINCT CASE WHEN b.ts - a.ts <= {w!r} THEN FLOOR(a.ts / {max(w, 1.0)!r}) END) AS ep{j}"
+        for j, w in enumerate(scales))
+    engine.materialize(
+        f"{t}_pe",
+        "SELECT CASE WHEN a.node < b.node THEN a.node ELSE b.node END AS lo, "
+        "       CASE WHEN a.node < b.node THEN b.node ELSE a.node END AS hi, "
+        f"      a.iid AS iid, {ep_cols} "
+        f"FROM {t}_ord a JOIN {t}_off o ON o.d <= a.c - a.rn "
+        f"JOIN {t}_ord b ON b.iid = a.iid AND b.rn = a.rn + o.d "
+        "WHERE b.ts - a.ts <= ? AND a.node <> b.node "
+        "GROUP BY 1, 2, 3",
+        [scales[-1]],
+    )
+    clock("windowed pairs")
+    # The null model's P_w per popularity class and scale: the episodes of all pairs.
+    sums = ", ".join(f"SUM(p.ep{j}) AS pw{j}" for j in range(len(scales)))
+    pw_rows = engine.sql(
+        f"SELECT i.k AS k, {sums} FROM {t}_pe p JOIN {t}_items i ON p.iid = i.iid GROUP BY i.k"
+    )
+    if pw_rows.num_rows == 0:
+        _cleanup(engine, t)
+        return _empty(window_s, _pairs(n_active))
+    cls = popularity_class(np.asarray(pw_rows.column("k").to_numpy(), dtype=np.int64))
+    n_classes = int(cls.max()) + 1
+    pw_by_class = [np.bincount(cls, weights=pw_rows.column(f"pw{j}").to_numpy().astype(np.float64),
+                               minlength=n_classes) for j in range(len(scales))]
+    engine.materialize(
+        f"{t}_tot",
+        f"SELECT lo, hi FROM {t}_pe GROUP BY lo, hi HAVING COUNT(*) >= ?", [int(max(min_items, 1))],
+    )
+    xs = ", ".join(f"SUM(p.ep{j}) AS x{j}" for j in range(len(scales)))
+    cand = engine.sql(
+        f"WITH nodes AS (SELECT lo AS node FROM {t}_tot UNION SELECT hi AS node FROM {t}_tot), "
+        f"nc AS (SELECT o.node, o.iid, COUNT(*) AS n FROM {t}_ord o JOIN nodes ON o.node = nodes.node "
+        "        GROUP BY o.node, o.iid) "
+        f"SELECT p.lo AS lo, p.hi AS hi, i.k AS k, {xs}, SUM(p.ep{len(scales) - 1} * LN(? / i.k)) AS w, "
+        "       SUM(CAST(na.n AS DOUBLE) * nb.n) AS rep "
+        f"FROM {t}_pe p JOIN {t}_tot tot ON p.lo = tot.lo AND p.hi = tot.hi "
+        f"JOIN {t}_items i ON p.iid = i.iid "
+        "JOIN nc na ON na.node = p.lo AND na.iid = p.iid JOIN nc nb ON nb.node = p.hi AND nb.iid = p.iid "
+        "GROUP BY p.lo, p.hi, i.k",
+        [float(n_active)],
+    )
+    clock("candidates")
+    activity = engine.sql(f"SELECT node, COUNT(*) AS n FROM {t}_ev GROUP BY node")
+    n_of = np.zeros(n_active + 1, dtype=np.float64)
+    n_of[activity.column("node").to_numpy()] = activity.column("n").to_numpy()
+    if cand.num_rows == 0:
+        _cleanup(engine, t)
+        return _empty(window_s, _pairs(n_active))
+
+    df = cand.to_pandas()
+    df["cls"] = popularity_class(df["k"].to_numpy())
+    pairs = df.groupby(["lo", "hi"], sort=True).agg(w=("w", "sum")).reset_index()
+    pair_idx = pd.MultiIndex.from_frame(pairs[["lo", "hi"]])
+    row_pair = pair_idx.get_indexer(pd.MultiIndex.from_frame(df[["lo", "hi"]]))
+    lo = pairs["lo"].to_numpy()
+    hi = pairs["hi"].to_numpy()
+    best_p = np.full(len(pairs), np.inf)
+    best = {"x": np.zeros(len(pairs), np.int64), "expected": np.zeros(len(pairs)), "window": np.zeros(len(pairs))}
+    for j, w in enumerate(scales):
+        counts = np.zeros((len(pairs), n_classes), dtype=np.int64)
+        np.add.at(counts, (row_pair, df["cls"].to_numpy()), df[f"x{j}"].to_numpy())
+        repeats = np.zeros((len(pairs), n_classes), dtype=np.float64)
+        np.add.at(repeats, (row_pair, df["cls"].to_numpy()),
+                  df["rep"].to_numpy() * _coincidence(engine, f"{t}_ev", w, events))
+        p_j, exp_j = pair_p_values(n_of[lo], n_of[hi], counts, pw_by_class[j], events, extra=repeats)
+        better = p_j < best_p
+        best_p = np.where(better, p_j, best_p)
+        best["x"] = np.where(better, counts.sum(axis=1), best["x"])
+        best["expected"] = np.where(better, exp_j, best["expected"])
+        best["window"] = np.where(better, w, best["window"])
+    p = np.minimum(best_p * len(scales), 1.0)
+    pairs = pairs.assign(x=best["x"], expected=best["expected"], window=best["window"])
+    keep = p <= p_max
+    pairs = pairs.assign(p=p)[keep].reset_index(drop=True)
+    log.info("%s: %d accounts, %d events, window %.0f s, %d candidate pairs, %d kept",
+             trace, n_active, events, window_s, len(p), len(pairs))
+    if pairs.empty:
+        _cleanup(engine, t)
+        return _empty(window_s, _pairs(n_active))
+    evidence = _evidence(engine, t, pairs[["lo", "hi"]])
+    clock("evidence")
+    nodes = engine.table(f"{t}_nodes").to_pandas().set_index("node")
+    _cleanup(engine, t)
+    plat = nodes["platform"]
+    acc = nodes["account_id"]
+    ev_ids = [evidence.get((a, b), ([], []))[0] for a, b in zip(pairs["lo"], pairs["hi"], strict=True)]
+    ev_items = [evidence.get((a, b), ([], []))[1] for a, b in zip(pairs["lo"], pairs["hi"], strict=True)]
+    out = pa.table(
+        {
+            "platform_a": plat.loc[pairs["lo"]].to_numpy(),
+            "account_a": acc.loc[pairs["lo"]].to_numpy(),
+            "platform_b": plat.loc[pairs["hi"]].to_numpy(),
+            "account_b": acc.loc[pairs["hi"]].to_numpy(),
+            "weight": pairs["w"].to_numpy(dtype=np.float64),
+            "count": pairs["x"].to_numpy(dtype=np.int64),
+            "expected": pairs["expected"].to_numpy(dtype=np.float64),
+            "p_value": pairs["p"].to_numpy(dtype=np.float64),
+            "evidence_ids": pa.array(ev_ids, pa.list_(pa.string())),
+            "evidence_items": pa.array(ev_items, pa.list_(pa.string())),
+            "window_s": pairs["window"].to_numpy(dtype=np.float64),
+        },
+        schema=EDGE_SCHEMA,
+    )
+    out = out.sort_by([("platform_a", "ascending"), ("account_a", "ascending"),
+                       ("platform_b", "ascending"), ("account_b", "ascending")])
+    return _with_meta(out, window_s, _pairs(n_active))
+
+
+def _evidence(engine: Engine, t: str, keep: pd.DataFrame) -> dict[tuple[int, int], tuple[list, list]]:
+    """The posts behind each kept pair: its rarest shared items, a few posts per side."""
+    engine.write(f"{t}_keep", pa.Table.from_pandas(keep, preserve_index=False))
+    rows = engine.sql(
+        "WITH pit AS ("
+        "  SELECT p.lo, p.hi, i.item, "
+        "         ROW_NUMBER() OVER (PARTITION BY p.lo, p.hi ORDER BY i.k, i.iid) AS r "
+        f"  FROM {t}_pe p JOIN {t}_keep k ON p.lo = k.lo AND p.hi = k.hi "
+        f"  JOIN {t}_items i ON p.iid = i.iid), "
+        "sel AS (SELECT lo, hi, item FROM pit WHERE r <= ?), "
+        "want AS (SELECT DISTINCT lo AS node, item FROM sel UNION SELECT DISTINCT hi AS node, item FROM sel), "
+        "evr AS ("
+        "  SELECT e.node, e.item, e.platform, e.post_id, e.label, "
+        "         ROW_NUMBER() OVER (PARTITION BY e.node, e.item ORDER BY e.ts, e.post_id) AS r "
+        f"  FROM {t}_ev e JOIN want w ON e.node = w.node AND e.item = w.item) "
+        "SELECT s.lo, s.hi, e.platform, e.post_id, e.label FROM sel s "
+        "JOIN evr e ON e.node = s.lo AND e.item = s.item WHERE e.r <= ? "
+        "UNION ALL "
+        "SELECT s.lo, s.hi, e.platform, e.post_id, e.label FROM sel s "
+        "JOIN evr e ON e.node = s.hi AND e.item = s.item WHERE e.r <= ?",
+        [EVIDENCE_ITEMS, EVIDENCE_POSTS_PER_ITEM, EVIDENCE_POSTS_PER_ITEM],
+    ).to_pandas()
+    if rows.empty:
+        return {}
+    rows["eid"] = rows["platform"] + "/" + rows["post_id"]
+    rows = rows.sort_values(["lo", "hi", "eid"], kind="stable").drop_duplicates(["lo", "hi", "eid"])
+    lo = rows["lo"].to_numpy()
+    hi = rows["hi"].to_numpy()
+    cut = np.flatnonzero((lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])) + 1
+    firsts = np.concatenate([[0], cut])
+    ids = np.split(rows["eid"].to_numpy(), cut)
+    labels = np.split(rows["label"].fillna("").to_numpy(), cut)
+    return {(int(lo[f]), int(hi[f])): (i.tolist(), lab.tolist())
+            for f, i, lab in zip(firsts, ids, labels, strict=True)}
+
+
+#: Items taken up by more than this share of a trace's accounts (and by more than four times
+#: ``max_neighbors`` accounts) are too popular to be evidence and are not paired at all.
+MAX_ITEM_SHARE = 0.01
+
+
+def _item_cap(engine: Engine, t: str, max_neighbors: int) -> int:
+    """Why a cap: beyond ``max_neighbors`` an item's pairs are a sample by time rank, and accounts
+    that are habitually early (fans of a star reposting within seconds) would sit next to each
+    other in every cascade - a regularity of fandom, not of coordination. Such items also weigh
+    almost nothing (``ln(N/k)``), so leaving them out loses little evidence."""
+    n = engine.sql(f"SELECT COUNT(DISTINCT node) AS n FROM {t}_ev").column("n")[0].as_py() or 0
+    return int(max(4 * max_neighbors, MAX_ITEM_SHARE * n))
+
+
+def _coincidence(engine: Engine, ev: str, window_s: float, events: int) -> float:
+    """Chance that two of this trace's events, placed at random along its own activity curve
+    (hour by hour over the whole period, so daily rhythms and busy days count), fall within the
+    window of each other: ``sum_b s_b**2 * 2 w / B`` for hourly (or window-wide) bins ``b``."""
+    width = max(window_s, 3600.0)
+    shares = engine.sql(f"SELECT COUNT(*) AS c FROM {ev} GROUP BY FLOOR(ts / ?)", [width]).column("c").to_numpy()
+    concentration = float(np.sum((shares / max(events, 1)) ** 2))
+    return min(1.0, concentration * 2.0 * max(window_s, 1.0) / width)
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def _empty(window_s: float, tested: int) -> pa.Table:
+    return _with_meta(EDGE_SCHEMA.empty_table(), window_s, tested)
+
+
+def _with_meta(table: pa.Table, window_s: float, tested: int) -> pa.Table:
+    return table.replace_schema_metadata({META_TESTED: str(int(tested)), META_WINDOW: repr(float(window_s))})
+
+
+def _cleanup(engine: Engine, t: str) -> None:
+    for suffix in ("raw", "nodes", "ev", "items", "ord", "off", "pi", "pe", "tot", "keep"):
+        engine.drop(f"{t}_{suffix}")
