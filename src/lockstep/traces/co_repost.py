@@ -22,6 +22,7 @@ class CoRepost(ItemTrace):
     action: ClassVar[str] = "reposted the same posts"
     item_noun: ClassVar[str] = "posts"
     default_window: ClassVar[str] = "10m"
+    items_per_platform: ClassVar[bool] = True
 
     def events_sql(self, engine: Engine, posts: str) -> str:
         return (

@@ -73,11 +73,13 @@ def co_occurrence(
     p_max: float = 1.0,
     same_time_only: bool = False,
     slow_factor: float = 1.0,
+    platform_blocks: bool = False,
 ) -> pa.Table:
     """Candidate edges (see :data:`~lockstep.traces.base.EDGE_SCHEMA`) of one trace.
 
     ``same_time_only`` marks traces whose items are time slots of the window's width (``sync``):
-    the window is then not estimated from the data.
+    the window is then not estimated from the data. ``platform_blocks`` marks traces whose items
+    belong to one platform (see :class:`_Blocks`).
     """
     t = f"_ls_{trace}"
     clock = _Clock(trace)
@@ -143,18 +145,27 @@ def co_occurrence(
         [scales[-1]],
     )
     clock("windowed pairs")
-    # The null model's P_w per popularity class and scale: the episodes of all pairs.
+    # The null model's P_w per popularity class, scale and block (platform pair): the episodes
+    # of all pairs.
     sums = ", ".join(f"SUM(p.ep{j}) AS pw{j}" for j in range(len(scales)))
     pw_rows = engine.sql(
-        f"SELECT i.k AS k, {sums} FROM {t}_pe p JOIN {t}_items i ON p.iid = i.iid GROUP BY i.k"
+        f"SELECT i.k AS k, na.platform AS pa, nb.platform AS pb, {sums} FROM {t}_pe p "
+        f"JOIN {t}_items i ON p.iid = i.iid JOIN {t}_nodes na ON na.node = p.lo "
+        f"JOIN {t}_nodes nb ON nb.node = p.hi GROUP BY i.k, na.platform, nb.platform"
     )
     if pw_rows.num_rows == 0:
         _cleanup(engine, t)
         return _empty(window_s, _pairs(n_active))
+    blocks = _Blocks(engine, t, n_active, by_platform=platform_blocks)
     cls = popularity_class(np.asarray(pw_rows.column("k").to_numpy(), dtype=np.int64))
     n_classes = int(cls.max()) + 1
-    pw_by_class = [np.bincount(cls, weights=pw_rows.column(f"pw{j}").to_numpy().astype(np.float64),
-                               minlength=n_classes) for j in range(len(scales))]
+    row_block = blocks.pair_block(blocks.code(pw_rows.column("pa").to_pylist()),
+                                  blocks.code(pw_rows.column("pb").to_pylist()))
+    pw_by_class = []
+    for j in range(len(scales)):
+        pw = np.zeros((blocks.n_pair_blocks, n_classes))
+        np.add.at(pw, (row_block, cls), pw_rows.column(f"pw{j}").to_numpy().astype(np.float64))
+        pw_by_class.append(pw)
     engine.materialize(
         f"{t}_tot",
         f"SELECT lo, hi FROM {t}_pe GROUP BY lo, hi HAVING COUNT(*) >= ?", [int(max(min_items, 1))],
@@ -173,9 +184,7 @@ def co_occurrence(
         [float(n_active)],
     )
     clock("candidates")
-    activity = engine.sql(f"SELECT node, COUNT(*) AS n FROM {t}_ev GROUP BY node")
-    n_of = np.zeros(n_active + 1, dtype=np.float64)
-    n_of[activity.column("node").to_numpy()] = activity.column("n").to_numpy()
+    n_of = blocks.n_of
     if cand.num_rows == 0:
         _cleanup(engine, t)
         return _empty(window_s, _pairs(n_active))
@@ -187,6 +196,8 @@ def co_occurrence(
     row_pair = pair_idx.get_indexer(pd.MultiIndex.from_frame(df[["lo", "hi"]]))
     lo = pairs["lo"].to_numpy()
     hi = pairs["hi"].to_numpy()
+    pair_block = blocks.pair_block(blocks.block_of[lo], blocks.block_of[hi])
+    pair_norm = blocks.norm(blocks.block_of[lo], blocks.block_of[hi])
     best_p = np.full(len(pairs), np.inf)
     best = {"x": np.zeros(len(pairs), np.int64), "expected": np.zeros(len(pairs)), "window": np.zeros(len(pairs))}
     for j, w in enumerate(scales):
@@ -195,7 +206,8 @@ def co_occurrence(
         repeats = np.zeros((len(pairs), n_classes), dtype=np.float64)
         np.add.at(repeats, (row_pair, df["cls"].to_numpy()),
                   df["rep"].to_numpy() * _coincidence(engine, f"{t}_ev", w, events))
-        p_j, exp_j = pair_p_values(n_of[lo], n_of[hi], counts, pw_by_class[j], events, extra=repeats)
+        p_j, exp_j = pair_p_values(n_of[lo], n_of[hi], counts, pw_by_class[j][pair_block], events,
+                                   extra=repeats, pair_norm=pair_norm)
         better = p_j < best_p
         best_p = np.where(better, p_j, best_p)
         best["x"] = np.where(better, counts.sum(axis=1), best["x"])
@@ -273,6 +285,53 @@ def _evidence(engine: Engine, t: str, keep: pd.DataFrame) -> dict[tuple[int, int
     labels = np.split(rows["label"].fillna("").to_numpy(), cut)
     return {(int(lo[f]), int(hi[f])): (i.tolist(), lab.tolist())
             for f, i, lab in zip(firsts, ids, labels, strict=True)}
+
+
+class _Blocks:
+    """The null model's blocks: accounts grouped by platform where a trace's items belong to one
+    platform (otherwise one block), with their event totals.
+
+    Why: where items are keyed per platform (a reposted post), an account only takes up the items
+    its platform offers, so the account-item graph falls apart into platform blocks. One
+    configuration model over all events would spread each account's chances over pairs that can
+    never co-occur and so understate, by about ``(M / M_p)**2``, how often the heavy users of a
+    small platform meet on its popular items. The null is therefore a
+    degree-corrected block model: within block ``p`` a pair expects ``n_a n_b P_w^pp / (M_p**2 / 2)``
+    episodes, across blocks ``n_a n_b P_w^pq / (M_p M_q)``, where ``P_w^pq`` are the episodes
+    observed between the two blocks (per popularity class) - so the expectations of all pairs of
+    two blocks add up to what was observed between them.
+    """
+
+    def __init__(self, engine: Engine, t: str, n_active: int, *, by_platform: bool) -> None:
+        block = "MIN(n.platform)" if by_platform else "''"
+        act = engine.sql(
+            f"SELECT e.node AS node, {block} AS platform, COUNT(*) AS n FROM {t}_ev e "
+            f"JOIN {t}_nodes n ON n.node = e.node GROUP BY e.node"
+        )
+        self.by_platform = by_platform
+        self.names = sorted(set(act.column("platform").to_pylist()))
+        self._index = {name: b for b, name in enumerate(self.names)}
+        nodes = act.column("node").to_numpy()
+        self.n_of = np.zeros(n_active + 1, dtype=np.float64)
+        self.n_of[nodes] = act.column("n").to_numpy()
+        self.block_of = np.zeros(n_active + 1, dtype=np.int64)
+        self.block_of[nodes] = self.code(act.column("platform").to_pylist())
+        self.events = np.bincount(self.block_of[nodes], weights=self.n_of[nodes], minlength=len(self.names))
+        self.n_pair_blocks = len(self.names) ** 2
+
+    def code(self, platforms: list[str]) -> np.ndarray:
+        if not self.by_platform:
+            return np.zeros(len(platforms), dtype=np.int64)
+        return np.array([self._index[p] for p in platforms], dtype=np.int64)
+
+    def pair_block(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Index of the unordered block pair ``{a, b}``."""
+        return np.minimum(a, b) * len(self.names) + np.maximum(a, b)
+
+    def norm(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Event pairs the two blocks can form: ``M_p**2 / 2`` within, ``M_p M_q`` across."""
+        prod = self.events[a] * self.events[b]
+        return np.where(a == b, prod / 2.0, prod)
 
 
 #: Items taken up by more than this share of a trace's accounts (and by more than four times

@@ -20,6 +20,9 @@ class ItemTrace:
     item_noun: ClassVar[str] = "items"
     default_window: ClassVar[str] = "30m"
     same_time_only: ClassVar[bool] = False
+    #: True where the item key includes the platform (a reposted post, a reply target), so that an
+    #: account can only take up its own platform's items: the null model then works per platform.
+    items_per_platform: ClassVar[bool] = False
 
     def __init__(self, *, window: str | float = "", min_items: int = 3, max_neighbors: int = 32,
                  slow_factor: int = 12) -> None:
@@ -57,6 +60,7 @@ class ItemTrace:
                 engine, self.events_sql(engine, posts), trace=self.name, window=window,
                 min_items=self.min_items, max_neighbors=self.max_neighbors, p_max=p_max,
                 same_time_only=self.same_time_only, slow_factor=self.slow_factor,
+                platform_blocks=self.items_per_platform,
             )
         finally:
             self.finish(engine)

@@ -25,6 +25,12 @@ the timing null (the analytic form of shifting each account's timeline at random
 daily rhythms are kept). Both expectations are added - an edge must beat the two explanations
 together - which is conservative.
 
+Where a trace's items belong to one platform (a reposted post), accounts can only meet on their
+own platform's items, and the model above becomes a degree-corrected block model with platforms as
+blocks: ``M`` and ``P_w`` are taken per platform (``lambda_ab = n_a n_b P_w^pp / (M_p**2 / 2)``),
+so that heavy users of a small platform meeting on its few popular posts are not judged against
+the events of every platform (see ``pair_norm`` below and ``cooccur._Blocks``).
+
 Benjamini-Hochberg then controls the false discovery rate over *all* account pairs that could have
 been tested (every pair of active accounts, per trace), not just the pairs that were looked at.
 """
@@ -47,26 +53,33 @@ def pair_p_values(
     pw_by_class: np.ndarray,
     events: int,
     extra: np.ndarray | None = None,
+    pair_norm: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """p-values of pairs given their co-share counts per popularity class.
 
-    ``counts`` is (pairs x classes); ``pw_by_class[c]`` the within-window event pairs observed
-    on items of class ``c``; ``events`` the trace's event total ``M``; ``extra`` (pairs x classes)
-    the timing null's expectation, added to the popularity null's. Returns ``(p, expected)``
-    where ``expected`` is the chance expectation over all classes.
+    ``counts`` is (pairs x classes); ``pw_by_class`` the within-window episodes observed on items
+    of each class, either one row for all pairs or one row per pair (the pair's block, see
+    below); ``events`` the trace's event total ``M``; ``extra`` (pairs x classes) the timing
+    null's expectation, added to the popularity null's. ``pair_norm`` (per pair) is the number
+    of event pairs the two accounts' blocks can form (``M_p**2 / 2`` within block ``p``,
+    ``M_p M_q`` across blocks ``p``, ``q``); without it all accounts form one block
+    (``M**2 / 2``). Returns ``(p, expected)`` where ``expected`` is the chance expectation over
+    all classes.
     """
     if counts.shape[0] == 0:
         return np.zeros(0), np.zeros(0)
-    scale = (lo_n.astype(np.float64) * hi_n.astype(np.float64)) * 2.0 / float(events) ** 2
+    norm = pair_norm if pair_norm is not None else float(events) ** 2 / 2.0
+    scale = (lo_n.astype(np.float64) * hi_n.astype(np.float64)) / np.maximum(norm, 1.0)
     cum_x = np.cumsum(counts, axis=1)
-    cum_pw = np.cumsum(pw_by_class.astype(np.float64))
-    lam = scale[:, None] * cum_pw[None, :]
+    pw = np.asarray(pw_by_class, dtype=np.float64)
+    cum_pw = np.cumsum(pw, axis=-1)
+    lam = scale[:, None] * (cum_pw if pw.ndim == 2 else cum_pw[None, :])
     if extra is not None:
         lam = lam + np.cumsum(extra, axis=1)
     lam = np.maximum(lam, 1e-300)
     tails = stats.poisson.sf(cum_x - 1, lam)
     tails = np.where(cum_x > 0, tails, 1.0)
-    classes = max(int(np.count_nonzero(pw_by_class)), 1)
+    classes = np.maximum(np.count_nonzero(pw, axis=-1), 1)
     p = np.minimum(tails.min(axis=1) * classes, 1.0)
     return p, lam[:, -1]
 
