@@ -24,6 +24,8 @@ class CoReply(ItemTrace):
     action: ClassVar[str] = "replied to the same posts"
     item_noun: ClassVar[str] = "posts replied to"
     default_window: ClassVar[str] = "30m"
+    # Reply targets are posts of one platform: judge chance within that platform's activity.
+    items_per_platform: ClassVar[bool] = True
 
     def events_sql(self, engine: Engine, posts: str) -> str:
         return (
@@ -51,6 +53,8 @@ class CoMention(ItemTrace):
     action: ClassVar[str] = "mentioned the same accounts"
     item_noun: ClassVar[str] = "accounts mentioned"
     default_window: ClassVar[str] = "30m"
+    # A mentioned handle names an account of the mentioning post's platform.
+    items_per_platform: ClassVar[bool] = True
 
     def events_sql(self, engine: Engine, posts: str) -> str:
         return (
