@@ -60,7 +60,7 @@ class CoDomain(ItemTrace):
         posts = _link_example("https://pushed", "https://news.example/breaking")
         posts = [p if "pushed" not in (p.urls or [""])[0] else
                  type(p)(p.platform, p.post_id, p.account_id, p.time, urls=p.urls,
-                         domains=[p.urls[0].split("/")[2].replace("pushed", "pushed-").split("/")[0]
+                         domains=[(p.urls or [""])[0].split("/")[2].replace("pushed", "pushed-").split("/")[0]
                                   + ".example"])
                  for p in posts]
         return Example(posts, {(("x", "f1"), ("x", "f2")), (("x", "f1"), ("tg", "f3")),
