@@ -91,6 +91,23 @@ def plant(store: Store) -> None:
     }))
 
 
+def plant_narratives(store: Store) -> None:
+    """Two topics as `lockstep narratives` stores them; the network posts in topic 0 only."""
+    from lockstep.narratives.tables import ensure_narrative_tables
+
+    ensure_narrative_tables(store)
+    store.con.execute(
+        "INSERT INTO topics (dataset, topic_id, label, terms, size) VALUES "
+        "(?, 0, 'vote · truth · hide', ['vote', 'truth', 'hide'], 80), (?, 1, 'weather · rain', ['weather'], 5)",
+        [DATASET, DATASET],
+    )
+    store.con.execute(
+        "INSERT INTO post_topics (dataset, platform, post_id, account_id, time, topic_id) "
+        "SELECT dataset, platform, post_id, account_id, time, 0 FROM posts WHERE dataset = ?",
+        [DATASET],
+    )
+
+
 @pytest.fixture
 def planted_store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / "planted.duckdb") as s:

@@ -35,6 +35,17 @@ def test_report_has_every_section_and_chart(planted_store: Store) -> None:
     assert "545" in html
 
 
+def test_report_shows_the_networks_narratives_when_computed(planted_store: Store) -> None:
+    from tests.report.conftest import plant_narratives
+
+    before = render_report(planted_store, DATASET)
+    assert "Narratives have not been computed" in before
+    plant_narratives(planted_store)
+    html = render_report(planted_store, DATASET)
+    assert "vote · truth · hide" in html and "weather · rain" not in html
+    assert "The truth they hide about the vote" in html  # the network's own post as the example
+
+
 def test_report_contains_no_external_urls(planted_store: Store) -> None:
     html = render_report(planted_store, DATASET)
     assert not EXTERNAL.search(html), EXTERNAL.search(html)

@@ -177,15 +177,25 @@ def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudo
 
 
 def _narratives(store: Store, dataset: str, nid: int) -> list[dict[str, Any]]:
-    """Topics this network pushes, when the narratives stage has run (else empty)."""
-    try:
-        from lockstep.narratives.report import network_narratives
-    except ImportError:
+    """The topics this network's posts fall in (from ``lockstep narratives``), largest first, each
+    with two of the network's own posts as examples; empty when narratives have not been run."""
+    if not (store.has_table("post_topics") and store.has_table("topics")):
         return []
-    try:
-        return list(network_narratives(store, dataset, nid))
-    except StoreError:
-        return []
+    return _dicts(
+        store,
+        """
+        SELECT t.topic_id, t.label, count(*) AS posts,
+               array_slice(list(DISTINCT p.text) FILTER (WHERE p.text IS NOT NULL AND p.text <> ''), 1, 2)
+                 AS examples
+        FROM post_topics pt
+        JOIN members m ON m.dataset = pt.dataset AND m.platform = pt.platform AND m.account_id = pt.account_id
+        JOIN topics t ON t.dataset = pt.dataset AND t.topic_id = pt.topic_id
+        JOIN posts p ON p.dataset = pt.dataset AND p.platform = pt.platform AND p.post_id = pt.post_id
+        WHERE pt.dataset = ? AND m.network_id = ? AND pt.topic_id >= 0
+        GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 5
+        """,
+        [dataset, nid],
+    )
 
 
 def _techniques(row: dict[str, Any], signals: list[str]) -> list[dict[str, Any]]:
