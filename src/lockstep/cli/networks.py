@@ -19,6 +19,7 @@ from lockstep.cli.common import (
     print_table,
 )
 from lockstep.errors import StoreError
+from lockstep.signals.network import network_signal_summary
 from lockstep.store import Store
 
 _NET_COLS = ["network_id", "size", "score", "coordination_score", "signal_score", "traces", "edge_count",
@@ -32,8 +33,9 @@ def _require_run(store: Store, dataset: str) -> None:
 
 
 def load_networks(store: Store, dataset: str) -> list[dict[str, Any]]:
-    rows = store.query(f"SELECT {', '.join(_NET_COLS)} FROM networks WHERE dataset = ? ORDER BY network_id",
-                       [dataset]).to_pylist()
+    # Best first: the ranking (coordination re-ranked by signals) is what an analyst works down.
+    rows = store.query(f"SELECT {', '.join(_NET_COLS)} FROM networks WHERE dataset = ? "
+                       "ORDER BY score DESC, network_id", [dataset]).to_pylist()
     members: dict[int, list[str]] = {}
     platforms: dict[int, list[str]] = {}
     for nid, plat, acc in store.rows("SELECT network_id, platform, account_id FROM members WHERE dataset = ? "
@@ -98,16 +100,22 @@ def network(network_id: int, dataset: str | None, limit: int, db: Path | None, a
                 "FROM account_signals s JOIN members m ON m.dataset = s.dataset AND m.platform = s.platform "
                 "AND m.account_id = s.account_id WHERE s.dataset = ? AND m.network_id = ? AND s.flagged "
                 "ORDER BY s.platform, s.account_id, s.signal", [ds, network_id]).to_pylist()
+        summary = network_signal_summary(store, ds, network_id) if signals else None
     info = net[0]
     if as_json:
-        print_json({**info, "member_details": mem, "evidence": ev, "evidence_total": n_ev, "signals": signals})
+        print_json({**info, "member_details": mem, "evidence": ev, "evidence_total": n_ev, "signals": signals,
+                    "signal_summary": summary})
         return
     console.print(f"[bold]Network {network_id}[/] in {ds}: {info['size']} accounts, score {info['score']:.3f}, "
                   f"traces {', '.join(info['traces'] or [])}", highlight=False)
     console.print(f"Why flagged: {info['why']}", highlight=False)
     if info.get("utc_offset_hours") is not None:
-        console.print(f"Operator clock: UTC{info['utc_offset_hours']:+g} "
+        minutes = round(info["utc_offset_hours"] * 60)
+        sign = "+" if minutes >= 0 else "-"
+        console.print(f"Operator clock: UTC{sign}{abs(minutes) // 60}:{abs(minutes) % 60:02d} "
                       f"(confidence {info['utc_offset_confidence']:.2f})", highlight=False)
+    if info.get("attribution_hint"):
+        console.print(f"Origin hint (not an attribution): {info['attribution_hint']}", highlight=False)
     print_table("members", ["platform", "account_id", "score", "subcluster", "degree"],
                 [(m["platform"], m["account_id"], round(m["score"], 3), m["subcluster"], m["degree"]) for m in mem])
     print_table(f"evidence ({len(ev)} of {n_ev} rows)", ["trace", "item", "platform", "account_id", "post_id", "time"],
