@@ -25,6 +25,7 @@ class CoDomain(ItemTrace):
     name: ClassVar[str] = "co_domain"
     action: ClassVar[str] = "linked to the same rarely shared domains"
     item_noun: ClassVar[str] = "domains"
+    pool_evidence: ClassVar[bool] = False
     default_window: ClassVar[str] = "1h"
 
     def __init__(self, *, window: str | float = "", min_items: int = 3, max_neighbors: int = 32, slow_factor: int = 12,

@@ -8,6 +8,7 @@ bits: by the pigeonhole principle two hashes that close agree exactly on at leas
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any, ClassVar
 
@@ -85,25 +86,42 @@ class CoImage(ItemTrace):
                                (("x", "i2"), ("x", "i3"))})
 
 
+#: The most hashes after each one, within a band's run of equal keys, that it is compared with.
+#: Runs are about ``n / 2**(64 / bands)`` long, so below a few million distinct hashes every pair
+#: that shares a band is compared (exact); beyond, the cap bounds the work.
+MAX_PROBES = 256
+
+
 def hamming_groups(values: np.ndarray, max_distance: int) -> np.ndarray:
-    """Component label (smallest member index) of 64-bit hashes within ``max_distance`` bits."""
+    """Component label (smallest member index) of 64-bit hashes within ``max_distance`` bits.
+
+    Pigeonhole: two hashes within ``max_distance`` bits agree exactly on at least one of
+    ``max_distance + 1`` disjoint bit bands, so only hashes sharing a band are compared. The bands
+    split the 64 bits as evenly as possible (no narrow band whose few values would crowd every hash
+    into a handful of huge runs), and *every* pair in a run is compared - not only each hash with
+    the run's first one, which misses two variants of one image that each differ from that first
+    hash by several bits but from each other by few.
+    """
     n = len(values)
     bands = max_distance + 1
-    width = -(-64 // bands)
+    edges = np.linspace(0, 64, bands + 1).round().astype(int)
     src, dst = [], []
-    for b in range(bands):
-        key = (values >> np.uint64(b * width)) & np.uint64((1 << width) - 1)
+    for lo, hi in itertools.pairwise(edges.tolist()):
+        key = (values >> np.uint64(lo)) & np.uint64((1 << int(hi - lo)) - 1)
         order = np.argsort(key, kind="stable")
         sk = key[order]
-        new_run = np.concatenate([[True], sk[1:] != sk[:-1]])
-        first = order[np.maximum.accumulate(np.where(new_run, np.arange(n), 0))]
-        i, j = order[~new_run], first[~new_run]
-        dist = np.bitwise_count(values[i] ^ values[j])
-        ok = dist <= max_distance
-        src.append(i[ok])
-        dst.append(j[ok])
-    s, d = np.concatenate(src), np.concatenate(dst)
-    _, labels = connected_components(coo_matrix((np.ones(len(s), np.int8), (s, d)), shape=(n, n)), directed=False)
+        for d in range(1, min(MAX_PROBES, n - 1) + 1):
+            same = sk[d:] == sk[:-d]
+            if not same.any():
+                break
+            i, j = order[d:][same], order[:-d][same]
+            ok = np.bitwise_count(values[i] ^ values[j]) <= max_distance
+            src.append(i[ok])
+            dst.append(j[ok])
+    if not src:
+        return np.arange(n)
+    s, t = np.concatenate(src), np.concatenate(dst)
+    _, labels = connected_components(coo_matrix((np.ones(len(s), np.int8), (s, t)), shape=(n, n)), directed=False)
     smallest = np.full(labels.max() + 1, n, dtype=np.int64)
     np.minimum.at(smallest, labels, np.arange(n))
     return smallest[labels]

@@ -23,6 +23,9 @@ class ItemTrace:
     #: True where the item key includes the platform (a reposted post, a reply target), so that an
     #: account can only take up its own platform's items: the null model then works per platform.
     items_per_platform: ClassVar[bool] = False
+    #: True where the trace's evidence enters the pooled test over traces (:mod:`.combine`);
+    #: False for traces that restate another's events (``co_domain``, ``sync``).
+    pool_evidence: ClassVar[bool] = True
 
     def __init__(self, *, window: str | float = "", min_items: int = 3, max_neighbors: int = 32,
                  slow_factor: int = 12) -> None:

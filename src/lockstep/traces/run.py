@@ -4,7 +4,9 @@ Each trace reports its candidate pairs with p-values and how many pairs it could
 (every pair of accounts active in that trace). Benjamini-Hochberg then runs once over the pooled
 p-values with the pooled number of tests, so adding traces cannot inflate the share of false edges.
 A pair can only reach ``q <= fdr`` if its own ``p <= fdr``; detectors use that to skip collecting
-evidence for hopeless pairs.
+evidence for hopeless pairs - except the traces that pool their evidence (``pool_evidence``):
+they report every candidate pair, because pairs weak in each of several traces get one more test
+on their summed counts (:mod:`.combine`), the ``combined`` layer, which joins the same BH run.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lockstep.engine.base import Engine
 from lockstep.errors import DetectorError
 from lockstep.traces.base import META_TESTED, META_WINDOW
+from lockstep.traces.combine import COMBINED, pooled_edges
 from lockstep.traces.significance import benjamini_hochberg
 
 log = logging.getLogger(__name__)
@@ -59,15 +63,23 @@ def run_traces(
         raise DetectorError(f"The false discovery rate must be in (0, 1), e.g. 0.01. Got {fdr!r} instead.")
     tables: list[pa.Table] = []
     reports: list[TraceReport] = []
+    pool: dict[str, pa.Table] = {}
+    pool_tested = 0
     for det in detectors:
         if on_trace:
             on_trace(det.name)
         started = time.perf_counter()
         cpu = time.process_time()
-        result = det.detect(engine, posts, p_max=fdr)
+        pooled = bool(getattr(det, "pool_evidence", False))
+        # A pooling trace reports every candidate pair: weak alone, it may count in the pooled test.
+        result = det.detect(engine, posts, p_max=1.0 if pooled else fdr)
         meta = result.schema.metadata or {}
         tested = int(meta.get(META_TESTED, b"0"))
         window_s = float(meta.get(META_WINDOW, b"0"))
+        if pooled:
+            pool[det.name] = result
+            pool_tested += tested
+            result = result.filter(pc.less_equal(result.column("p_value"), fdr))
         n = result.num_rows
         result = result.append_column("trace", pa.array([det.name] * n, pa.string()))
         if "window_s" not in result.column_names:
@@ -76,15 +88,35 @@ def run_traces(
         reports.append(TraceReport(det.name, window_s, tested, n, seconds=time.perf_counter() - started,
                                    cpu_seconds=time.process_time() - cpu, peak_rss_mb=_peak_rss_mb()))
         log.info("trace %s: %d candidate pairs in %.1f s", det.name, n, reports[-1].seconds)
+    combined = pooled_edges(pool) if len(pool) >= 2 else None
+    if combined is not None:
+        n = combined.num_rows
+        tables.append(combined.append_column("trace", pa.array([COMBINED] * n, pa.string())))
+        reports.append(TraceReport(COMBINED, float(pc.max(combined.column("window_s")).as_py()), pool_tested, n))
     edges = pa.concat_tables(tables) if tables else pa.table({})
     tested_all = sum(r.tested_pairs for r in reports)
     q = benjamini_hochberg(edges.column("p_value").to_numpy(), tested_all) if edges.num_rows else np.zeros(0)
     edges = edges.append_column("q_value", pa.array(q, pa.float64())) if edges.num_rows or tables else edges
     if edges.num_rows:
-        edges = edges.filter(pa.array(q <= fdr))
+        edges = _drop_redundant_combined(edges.filter(pa.array(q <= fdr)))
     for r in reports:
         r.significant = int(np.sum(np.asarray(edges.column("trace").to_pylist()) == r.trace)) if edges.num_rows else 0
     return edges, reports
+
+
+def _drop_redundant_combined(edges: pa.Table) -> pa.Table:
+    """Keep a pooled edge only for pairs no single trace found: elsewhere it would count the same
+    evidence twice in the clustering graph."""
+    trace = np.asarray(edges.column("trace").to_pylist(), dtype=object)
+    is_comb = trace == COMBINED
+    if not is_comb.any():
+        return edges
+    key = [f"{a}\x1f{b}\x1f{c}\x1f{d}" for a, b, c, d in zip(
+        *(edges.column(k).to_pylist() for k in ("platform_a", "account_a", "platform_b", "account_b")),
+        strict=True)]
+    single = {k for k, c in zip(key, is_comb, strict=True) if not c}
+    keep = [not c or k not in single for k, c in zip(key, is_comb, strict=True)]
+    return edges.filter(pa.array(keep))
 
 
 def _peak_rss_mb() -> float:

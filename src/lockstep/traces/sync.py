@@ -24,6 +24,7 @@ class Sync(ItemTrace):
     item_noun: ClassVar[str] = "time slots"
     default_window: ClassVar[str] = "60s"
     same_time_only: ClassVar[bool] = True
+    pool_evidence: ClassVar[bool] = False
 
     def __init__(self, *, window: str | float = "", min_items: int = 5, max_neighbors: int = 32) -> None:
         super().__init__(window=window, min_items=min_items, max_neighbors=max_neighbors, slow_factor=1)
