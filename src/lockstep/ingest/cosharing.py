@@ -42,7 +42,7 @@ import duckdb
 
 from lockstep.ingest.arrowcsv import read_batches
 from lockstep.ingest.base import Item, ReadOptions, TableBatch, read_head
-from lockstep.ingest.tabular import header_of
+from lockstep.ingest.tabular import header_of, sql_text
 from lockstep.model import Quarantined
 
 OBJECT_LAYOUT = {"object_id", "account_id", "content_id", "timestamp_share"}
@@ -50,9 +50,6 @@ POST_LAYOUT = {"account_id", "post_id", "timestamp"}
 _OBJECT_KINDS = {"url_id": "url", "domain_id": "domain", "hashtag_id": "hashtag", "phash_id": "phash"}
 _PREFIXES = {"fb": "facebook", "tw": "twitter", "ig": "instagram", "yt": "youtube", "tg": "telegram"}
 
-
-def _v(name: str, cols: set[str]) -> str:
-    return f'nullif(trim("{name}"), \'\')' if name in cols else "NULL::VARCHAR"
 
 
 class CoSharingTable:
@@ -108,21 +105,21 @@ class CoSharingTable:
         ts = "timestamp_share" if objects else "timestamp"
         pid = "content_id" if objects else "post_id"
         fallback = (self.options.platform or "unknown").replace("'", "''")
-        prefix = f"lower(regexp_extract({_v('account_id', cols)}, '^([A-Za-z]{{2}})_', 1))"
+        prefix = f"lower(regexp_extract({sql_text('account_id', cols)}, '^([A-Za-z]{{2}})_', 1))"
         platform = "CASE " + " ".join(f"WHEN {prefix} = '{p}' THEN '{name}'" for p, name in _PREFIXES.items())
         platform += f" ELSE '{fallback}' END"
         problem = (
-            f"CASE WHEN {_v('account_id', cols)} IS NULL THEN 'column account_id: empty, every row needs an account' "
-            f"WHEN {_v(pid, cols)} IS NULL THEN 'column {pid}: empty, every row needs a post id' "
-            f"WHEN {_v(ts, cols)} IS NULL THEN 'column {ts}: empty, a time is required' "
-            f"WHEN TRY_CAST({_v(ts, cols)} AS DOUBLE) IS NULL "
-            f"THEN 'column {ts}: ''' || {_v(ts, cols)} || ''' is not a Unix timestamp' END"
+            f"CASE WHEN {sql_text('account_id', cols)} IS NULL THEN 'column account_id: empty, every row needs an account' "
+            f"WHEN {sql_text(pid, cols)} IS NULL THEN 'column {pid}: empty, every row needs a post id' "
+            f"WHEN {sql_text(ts, cols)} IS NULL THEN 'column {ts}: empty, a time is required' "
+            f"WHEN TRY_CAST({sql_text(ts, cols)} AS DOUBLE) IS NULL "
+            f"THEN 'column {ts}: ''' || {sql_text(ts, cols)} || ''' is not a Unix timestamp' END"
         )
-        kinds = ", ".join(f"{_v(c, cols)} AS {c}" for c in _OBJECT_KINDS)
+        kinds = ", ".join(f"{sql_text(c, cols)} AS {c}" for c in _OBJECT_KINDS)
         return f"""
-            SELECT {platform} AS platform, {_v('account_id', cols)} AS account_id, {_v(pid, cols)} AS post_id,
-                   {_v('object_id', cols)} AS object_id, {kinds},
-                   make_timestamp(TRY_CAST(TRY_CAST({_v(ts, cols)} AS DOUBLE) * 1e6 AS BIGINT)) AS time,
+            SELECT {platform} AS platform, {sql_text('account_id', cols)} AS account_id, {sql_text(pid, cols)} AS post_id,
+                   {sql_text('object_id', cols)} AS object_id, {kinds},
+                   make_timestamp(TRY_CAST(TRY_CAST({sql_text(ts, cols)} AS DOUBLE) * 1e6 AS BIGINT)) AS time,
                    _line, {problem} AS _problem,
                    CASE WHEN ({problem}) IS NOT NULL THEN to_json(batch)::VARCHAR END AS _raw
             FROM batch"""

@@ -42,7 +42,7 @@ import pyarrow as pa
 
 from lockstep.ingest.arrowcsv import read_batches
 from lockstep.ingest.base import Item, ReadOptions, TableBatch
-from lockstep.ingest.tabular import header_of
+from lockstep.ingest.tabular import header_of, sql_text
 from lockstep.model import Quarantined
 
 REQUIRED = {"author", "content", "publish_date"}
@@ -50,9 +50,6 @@ _FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%m/%d/%y %H:%M', '%m/%d/%Y 
 _COUNTS = ("followers", "following", "updates")
 _SCAN_ROWS = 16_384
 
-
-def _col(cols: set[str], name: str) -> str:
-    return f'nullif(trim("{name}"), \'\')' if name in cols else "NULL::VARCHAR"
 
 
 class IRACsv:
@@ -90,7 +87,7 @@ class IRACsv:
         accounts are then cut from that result (checks, dates and counts are parsed once)."""
         cols = set(table.column_names)
         platform = (self.options.platform or "twitter").replace("'", "''")
-        c = {n: _col(cols, n) for n in (
+        c = {n: sql_text(n, cols) for n in (
             "author", "content", "publish_date", "region", "language", "account_category",
             "article_url", "tweet_id", *_COUNTS)}
         counts = ", ".join(f"{c[n]} AS _{n}_raw, TRY_CAST(TRY_CAST(_{n}_raw AS DOUBLE) AS BIGINT) AS _{n}"

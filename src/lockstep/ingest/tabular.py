@@ -39,6 +39,12 @@ def header_of(head: bytes) -> list[str]:
     return [key_of(c) for c in row]
 
 
+def sql_text(name: str, cols: set[str]) -> str:
+    """SQL for a CSV column as trimmed text, NULL when empty or when the file lacks the column
+    (column orders and sets vary between releases of the same export)."""
+    return f'nullif(trim("{name}"), \'\')' if name in cols else "NULL::VARCHAR"
+
+
 def key_of(column: str) -> str:
     """Header names compared case-, space- and BOM-insensitively: ``" Page Name\ufeff"`` -> ``page name``."""
     return re.sub(r"\s+", " ", column.replace("\ufeff", "").replace("\u00a0", " ")).strip().lower()
