@@ -12,9 +12,10 @@ import csv
 import io
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from lockstep.errors import SourceError
 from lockstep.ingest.base import base_name, open_text
@@ -91,6 +92,23 @@ def csv_rows(path: Path, expected: str, required: set[str]) -> Iterator[tuple[in
             if cells:
                 yield start, row, raw
             start = reader.line_num + 1
+
+
+def convert_rows(
+    path: Path, expected: str, required: set[str], adapter: str,
+    convert: Callable[[dict[str, str], int], Iterator[Any]],
+) -> Iterator[Any]:
+    """Run ``convert`` on each CSV row; a row with surplus cells or a :class:`BadValue` becomes a
+    ``Quarantined`` record with its line and the reason, so one bad row never stops the file."""
+    from lockstep.model import Quarantined
+
+    for line, row, raw in csv_rows(path, expected, required):
+        try:
+            if row.get(""):
+                raise BadValue(row[""])
+            yield from convert(row, line)
+        except BadValue as exc:
+            yield Quarantined(str(path), line, raw, str(exc), adapter=adapter)
 
 
 def _raw(cells: list[str]) -> str:

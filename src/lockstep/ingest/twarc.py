@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 from lockstep.errors import SourceError
 from lockstep.ingest.base import Item, ReadOptions, open_text
-from lockstep.ingest.tabular import BadValue, clean_id, csv_rows, header_of, parse_time, text_or_none
+from lockstep.ingest.tabular import BadValue, clean_id, convert_rows, header_of, parse_time, text_or_none
 from lockstep.model import Account, Post, Quarantined
 
 PLATFORM = "twitter"
@@ -223,14 +223,8 @@ class TwarcCsv:
         return 0.0
 
     def read(self) -> Iterator[Item]:
-        for line, row, raw in csv_rows(self.path, "a twarc-csv file (columns id, author_id, created_at, text, ...)",
-                                       self._REQUIRED):
-            try:
-                if row.get(""):
-                    raise BadValue(row[""])
-                yield from self._convert(row, line)
-            except BadValue as exc:
-                yield Quarantined(str(self.path), line, raw, str(exc), adapter=self.name)
+        yield from convert_rows(self.path, "a twarc-csv file (columns id, author_id, created_at, text, ...)",
+                                self._REQUIRED, self.name, self._convert)
 
     def _convert(self, row: dict[str, str], line: int) -> Iterator[Item]:
         refs = [{"type": k, "id": row.get(f"referenced_tweets.{k}.id"),

@@ -27,7 +27,7 @@ from lockstep.ingest.base import Item, ReadOptions
 from lockstep.ingest.tabular import (
     BadValue,
     clean_id,
-    csv_rows,
+    convert_rows,
     header_of,
     parse_bool,
     parse_int,
@@ -35,7 +35,7 @@ from lockstep.ingest.tabular import (
     parse_time,
     text_or_none,
 )
-from lockstep.model import Account, Post, Quarantined
+from lockstep.model import Account, Post
 
 PLATFORM = "twitter"
 _TWEET_KEYS = {"tweetid", "userid", "tweet_time"}
@@ -71,13 +71,7 @@ class _IOBase:
         self.platform = options.platform or PLATFORM
 
     def read(self) -> Iterator[Item]:
-        for line, row, raw in csv_rows(self.path, self._expected, self._required):
-            try:
-                if row.get(""):
-                    raise BadValue(row[""])
-                yield from self._convert(row, line)
-            except BadValue as exc:
-                yield Quarantined(str(self.path), line, raw, str(exc), adapter=self.name)
+        yield from convert_rows(self.path, self._expected, self._required, self.name, self._convert)
 
     def _convert(self, row: dict[str, str], line: int) -> Iterator[Item]:
         raise NotImplementedError
