@@ -71,6 +71,11 @@ TABLES: dict[str, str] = {
     "evidence": """
         dataset VARCHAR NOT NULL, network_id INTEGER NOT NULL, trace VARCHAR NOT NULL,
         item VARCHAR, platform VARCHAR, account_id VARCHAR, post_id VARCHAR, time TIMESTAMP""",
+    # Networks of openly disclosed automation (an outlet's feeds): coordinated, not deceptive, so
+    # kept out of `networks`/`members` but listed for review. One row per member.
+    "set_aside": f"""
+        dataset VARCHAR NOT NULL, group_id INTEGER NOT NULL, platform VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL, reason VARCHAR, traces {_LIST}, edge_count BIGINT""",
     # --- signals (issue: account signals) ----------------------------------------------------
     "account_signals": """
         dataset VARCHAR NOT NULL, platform VARCHAR NOT NULL, account_id VARCHAR NOT NULL,

@@ -50,10 +50,14 @@ def parse_windows(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--min-size", type=int, default=3, show_default=True, help="Smallest network reported.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Leiden clustering.")
 @click.option("--no-signals", is_flag=True, help="Do not run the account-signals stage after detection.")
+@click.option("--keep-disclosed", is_flag=True,
+              help="Flag networks of openly disclosed automation (accounts that declare automation and name "
+                   "the site they post) instead of setting them aside.")
 @db_option
 @json_option
 def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items: int | None, fdr: float,
-           min_size: int, seed: int, no_signals: bool, db: Path | None, as_json: bool) -> None:
+           min_size: int, seed: int, no_signals: bool, keep_disclosed: bool, db: Path | None,
+           as_json: bool) -> None:
     """Find networks of accounts that act together far more than chance allows.
 
     Runs each trace (co_link, co_text, ...), keeps account pairs whose co-activity is unlikely
@@ -67,7 +71,8 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
     if min_size < 2:
         raise ConfigError(f"--min-size must be at least 2. Got {min_size}.")
     opts = DetectOptions(traces=names, windows=parse_windows(windows), min_items=min_items, fdr=fdr,
-                         min_size=min_size, seed=seed, signals=not no_signals)
+                         min_size=min_size, seed=seed, signals=not no_signals,
+                         set_aside_disclosed=not keep_disclosed)
     with open_store(db) as store:
         ds = store.resolve_dataset(dataset)
         if on_terminal() and not as_json:
@@ -86,3 +91,7 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
                   round(r["seconds"], 2)) for r in summary["traces"]])
     click.echo(f"{summary['networks']} networks, {summary['flagged_accounts']} of {summary['accounts']} accounts "
                f"flagged, {summary['edges']} significant edges (FDR {fdr}). See `lockstep networks`.")
+    if summary["set_aside_networks"]:
+        n = summary["set_aside_networks"]
+        click.echo(f"{n} network{'s' if n != 1 else ''} of disclosed automation set aside "
+                   f"({summary['set_aside_accounts']} accounts): `lockstep networks --set-aside`.")

@@ -48,27 +48,67 @@ def load_networks(store: Store, dataset: str) -> list[dict[str, Any]]:
     return rows
 
 
+def load_set_aside(store: Store, dataset: str) -> list[dict[str, Any]]:
+    """Networks of disclosed automation that `detect` set aside instead of flagging (see
+    ``lockstep.networks.disclosed``); none in a store written before the table existed."""
+    if not store.has_table("set_aside"):
+        return []
+    groups: dict[int, dict[str, Any]] = {}
+    for gid, plat, acc, reason, traces, n_edges in store.rows(
+            "SELECT group_id, platform, account_id, reason, traces, edge_count FROM set_aside "
+            "WHERE dataset = ? ORDER BY group_id, platform, account_id", [dataset]):
+        g = groups.setdefault(gid, {"group_id": gid, "size": 0, "traces": traces, "edge_count": n_edges,
+                                    "reason": reason, "members": [], "member_platforms": []})
+        g["size"] += 1
+        g["members"].append(acc)
+        g["member_platforms"].append(plat)
+    return list(groups.values())
+
+
 @click.command()
 @dataset_option
+@click.option("--set-aside", "set_aside", is_flag=True,
+              help="List the networks of openly disclosed automation (e.g. an outlet's feeds) that detect "
+                   "set aside instead of flagging, with the reason.")
 @db_option
 @json_option
 @csv_option
-def networks(dataset: str | None, db: Path | None, as_json: bool, as_csv: bool) -> None:
+def networks(dataset: str | None, set_aside: bool, db: Path | None, as_json: bool, as_csv: bool) -> None:
     """List the networks the last `lockstep detect` found: id, size, score, traces, activity span."""
     with open_store(db, read_only=True) as store:
         ds = store.resolve_dataset(dataset)
         _require_run(store, ds)
         rows = load_networks(store, ds)
+        aside = load_set_aside(store, ds)
+    if set_aside:
+        _print_set_aside(ds, aside, as_json=as_json, as_csv=as_csv)
+        return
     if as_json:
-        print_json({"dataset": ds, "networks": rows})
+        print_json({"dataset": ds, "networks": rows, "set_aside_networks": len(aside)})
         return
     header = ["network_id", "size", "score", "traces", "first_activity", "last_activity"]
     out = [(r["network_id"], r["size"], round(r["score"] or 0.0, 3), r["traces"], r["first_activity"],
             r["last_activity"]) for r in rows]
     if as_csv:
         print_csv([*header, "why"], [(*o, r["why"]) for o, r in zip(out, rows, strict=True)])
+        return
+    print_table(f"networks in {ds}", header, out)
+    if aside:
+        n = len(aside)
+        click.echo(f"{n} network{'s' if n != 1 else ''} of disclosed automation set aside "
+                   f"({sum(g['size'] for g in aside)} accounts): lockstep networks --set-aside")
+
+
+def _print_set_aside(ds: str, aside: list[dict[str, Any]], *, as_json: bool, as_csv: bool) -> None:
+    if as_json:
+        print_json({"dataset": ds, "set_aside": aside})
+        return
+    header = ["group_id", "size", "traces", "reason"]
+    out = [(g["group_id"], g["size"], g["traces"], g["reason"]) for g in aside]
+    if as_csv:
+        print_csv([*header, "members"], [(*o, g["members"]) for o, g in zip(out, aside, strict=True)])
     else:
-        print_table(f"networks in {ds}", header, out)
+        print_table(f"networks of disclosed automation set aside in {ds}", header, out)
 
 
 @click.command()

@@ -24,6 +24,7 @@ import pyarrow as pa
 from lockstep import __version__, registry
 from lockstep.engine.duckdb import DuckDBEngine
 from lockstep.errors import ConfigError
+from lockstep.networks import disclosed
 from lockstep.networks.cluster import leiden, subclusters
 from lockstep.networks.explain import evidence_rows, why_flagged
 from lockstep.networks.graph import build_graph
@@ -50,6 +51,8 @@ class DetectOptions:
     resolution: float = 1.0
     seed: int = 0
     signals: bool = True
+    #: Set aside networks of openly disclosed automation (``lockstep.networks.disclosed``).
+    set_aside_disclosed: bool = True
     #: DuckDB's memory cap during detection (joins spill to disk beyond it).
     memory_limit: str | None = "3GB"
 
@@ -84,15 +87,17 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
     engine = DuckDBEngine.for_store(store, memory_limit=opts.memory_limit)
     safe = dataset.replace("'", "''")
     engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_posts AS SELECT * FROM posts WHERE dataset = '{safe}'")
+    engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_accounts AS SELECT * FROM accounts WHERE dataset = '{safe}'")
     edges, reports = run_traces(engine, "_ls_posts", detectors, fdr=opts.fdr,
                                 on_trace=(lambda n: on_step(f"trace {n}")) if on_step else None)
     t_traces = time.perf_counter()
     if on_step:
         on_step("networks")
-    networks, members, evidence, _ = build_networks(engine, edges, opts)
+    networks, members, evidence, _, set_aside = build_networks(engine, edges, opts, accounts="_ls_accounts")
     run_id = uuid.uuid4().hex
-    _write(store, dataset, run_id, started, opts, edges, networks, members, evidence)
+    _write(store, dataset, run_id, started, opts, edges, networks, members, evidence, set_aside)
     engine.drop("_ls_posts")
+    engine.drop("_ls_accounts")
     t_networks = time.perf_counter()
     signals_note = None
     if opts.signals:
@@ -107,14 +112,20 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
         "dataset": dataset, "run_id": run_id, "seconds": round(time.perf_counter() - t0, 2),
         "accounts": int(n_accounts or 0), "edges": edges.num_rows, "networks": networks.num_rows,
         "flagged_accounts": members.num_rows, "evidence_rows": evidence.num_rows,
+        "set_aside_networks": len(set(set_aside.column("group_id").to_pylist())),
+        "set_aside_accounts": set_aside.num_rows,
         "step_seconds": steps,
         "traces": [r.as_dict() for r in reports], "params": opts.as_dict(), "signals": signals_note,
     }
 
 
-def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions
-                   ) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table]:
-    """Cluster, score and explain. Returns (networks, members, evidence, internal edges)."""
+def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, accounts: str | None = None
+                   ) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]:
+    """Cluster, score and explain. Returns (networks, members, evidence, internal edges, set aside).
+
+    Networks of openly disclosed automation (``lockstep.networks.disclosed``; needs the dataset's
+    ``accounts`` table or view for the profiles) are not flagged but returned as ``set aside`` rows,
+    one per member, with the reason; their edges are left out of ``internal``."""
     cg = build_graph(edges)
     membership = leiden(cg.graph, resolution=opts.resolution, seed=opts.seed)
     sizes = np.bincount(membership) if len(membership) else np.zeros(0, dtype=np.int64)
@@ -140,7 +151,12 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions
     internal = internal.append_column("network_id", pa.array(
         [comm_to_tmp[c] for c in layers["comm"]] if len(layers) else [], pa.int32()))
     ev = evidence_rows(engine, "_ls_posts", internal).to_pandas()
-    scored = []
+    aside_reasons = disclosed.assess(
+        engine, "_ls_posts", accounts, ev,
+        {comm_to_tmp[c]: [cg.accounts[n] for n in nodes] for c, nodes, _, _ in prelim},
+    ) if opts.set_aside_disclosed else {}
+    scored: list[tuple[Any, ...]] = []
+    aside: list[tuple[Any, ...]] = []  # networks of disclosed automation
     for c, nodes, lay, strength in prelim:
         tmp = comm_to_tmp[c]
         ev_c = ev[ev["network_id"] == tmp]
@@ -151,8 +167,16 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions
                              strength=float(strength.sum() / 2), traces=lay["trace"].nunique(), span_days=span)
         score = coordination_score(fig)
         first_acc = min(cg.accounts[n] for n in nodes)
-        scored.append((-score, first_acc, c, nodes, lay, strength, fig, score, first, last, ev_c))
+        (aside if tmp in aside_reasons else scored).append(
+            (-score, first_acc, c, nodes, lay, strength, fig, score, first, last, ev_c))
     scored.sort(key=lambda r: (r[0], r[1]))
+    aside.sort(key=lambda r: (r[0], r[1]))
+    aside_rows = []  # set-aside groups, numbered like networks (by score), one row per member
+    for gid, (_, _, c, nodes, lay, _, fig, *_) in enumerate(aside, start=1):
+        traces = sorted(lay["trace"].unique().tolist())
+        for plat, acc in sorted(cg.accounts[n] for n in nodes):
+            aside_rows.append({"group_id": gid, "platform": plat, "account_id": acc,
+                               "reason": aside_reasons[comm_to_tmp[c]], "traces": traces, "edge_count": fig.edges})
     net_rows, mem_rows, ev_frames = [], [], []
     remap = {}
     for nid, (_, _, c, nodes, lay, strength, fig, score, first, last, ev_c) in enumerate(scored, start=1):
@@ -178,9 +202,11 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions
                                    schema=_MEMBER_SCHEMA)
     evidence = (pa.Table.from_pandas(pd.concat(ev_frames), schema=_EVIDENCE_SCHEMA, preserve_index=False)
                 if ev_frames else _EVIDENCE_SCHEMA.empty_table())
+    kept = pa.array([i in remap for i in internal.column("network_id").to_pylist()], pa.bool_())
+    internal = internal.filter(kept)
     internal = internal.set_column(internal.schema.get_field_index("network_id"), "network_id",
                                    pa.array([remap[i] for i in internal.column("network_id").to_pylist()], pa.int32()))
-    return networks, members, evidence, internal
+    return networks, members, evidence, internal, pa.Table.from_pylist(aside_rows, schema=_SET_ASIDE_SCHEMA)
 
 
 _NETWORK_SCHEMA = pa.schema([
@@ -193,6 +219,10 @@ _MEMBER_SCHEMA = pa.schema([
     ("network_id", pa.int32()), ("platform", pa.string()), ("account_id", pa.string()), ("score", pa.float64()),
     ("subcluster", pa.int32()), ("degree", pa.int32()),
 ])
+_SET_ASIDE_SCHEMA = pa.schema([
+    ("group_id", pa.int32()), ("platform", pa.string()), ("account_id", pa.string()), ("reason", pa.string()),
+    ("traces", pa.list_(pa.string())), ("edge_count", pa.int64()),
+])
 _EVIDENCE_SCHEMA = pa.schema([
     ("network_id", pa.int32()), ("trace", pa.string()), ("item", pa.string()), ("platform", pa.string()),
     ("account_id", pa.string()), ("post_id", pa.string()), ("time", pa.timestamp("us")),
@@ -200,13 +230,14 @@ _EVIDENCE_SCHEMA = pa.schema([
 
 
 def _write(store: Store, dataset: str, run_id: str, started: datetime, opts: DetectOptions,
-           edges: pa.Table, networks: pa.Table, members: pa.Table, evidence: pa.Table) -> None:
+           edges: pa.Table, networks: pa.Table, members: pa.Table, evidence: pa.Table,
+           set_aside: pa.Table | None = None) -> None:
     for col, typ in _EXTRA_EDGE_COLUMNS.items():
         store.con.execute(f"ALTER TABLE edges ADD COLUMN IF NOT EXISTS {col} {typ}")
     edge_cols = ["trace", "platform_a", "account_a", "platform_b", "account_b", "weight", "count", "p_value",
                  "q_value", "evidence_ids", "expected", "window_s", "evidence_items"]
     with store.transaction() as con:
-        for table in ("runs", "edges", "networks", "members", "evidence"):
+        for table in ("runs", "edges", "networks", "members", "evidence", "set_aside"):
             con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
         con.execute(
             "INSERT INTO runs (dataset, run_id, started_at, finished_at, params, lockstep_version) "
@@ -216,7 +247,7 @@ def _write(store: Store, dataset: str, run_id: str, started: datetime, opts: Det
         )
         outputs: list[tuple[str, pa.Table | None]] = [
             ("edges", edges.select(edge_cols) if edges.num_rows else None),
-            ("networks", networks), ("members", members), ("evidence", evidence)]
+            ("networks", networks), ("members", members), ("evidence", evidence), ("set_aside", set_aside)]
         for target, rows in outputs:
             if rows is not None and rows.num_rows:
                 rows = rows.append_column("dataset", pa.array([dataset] * rows.num_rows, pa.string()))
