@@ -62,6 +62,15 @@ class Engine(Protocol):
         """Expression: ``expr`` with every match of the regular expression ``pattern`` replaced."""
         ...
 
+    def matches(self, expr: str, pattern: str) -> str:
+        """Boolean expression: the regular expression ``pattern`` matches somewhere in ``expr``."""
+        ...
+
     def quantile(self, expr: str, q: float) -> str:
         """Aggregate expression: the (approximate) ``q`` quantile of ``expr``."""
+        ...
+
+    def hash64(self, expr: str) -> str:
+        """Expression: a 64-bit integer hash of the string ``expr``, the same for equal strings
+        within one run (DuckDB ``hash``; Spark ``xxhash64``)."""
         ...

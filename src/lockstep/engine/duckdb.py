@@ -36,7 +36,9 @@ class DuckDBEngine:
 
     def sql(self, query: str, params: list[Any] | None = None) -> pa.Table:
         try:
-            return self.con.sql(query, params=params or None).to_arrow_table()
+            # execute(), not sql(): a relation built with parameters is planned without them and
+            # ran several times slower here (0.45 s against 0.08 s on one candidates query).
+            return self.con.execute(query, params or []).to_arrow_table()
         except duckdb.Error as exc:
             raise EngineError(f"DuckDB failed to run a detector query: {exc}\nQuery: {query[:500]}") from exc
 
@@ -83,8 +85,14 @@ class DuckDBEngine:
     def replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         return f"regexp_replace({expr}, {_lit(pattern)}, {_lit(replacement)}, 'g')"
 
+    def matches(self, expr: str, pattern: str) -> str:
+        return f"regexp_matches({expr}, {_lit(pattern)})"
+
     def quantile(self, expr: str, q: float) -> str:
         return f"quantile_cont({expr}, {float(q)!r})"
+
+    def hash64(self, expr: str) -> str:
+        return f"hash({expr})"
 
 
 def _lit(value: str) -> str:

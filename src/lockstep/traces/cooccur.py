@@ -83,9 +83,13 @@ def co_occurrence(
     """
     t = f"_ls_{trace}"
     clock = _Clock(trace)
+    # Items are keyed by a 64-bit hash from here on: grouping, joining and ranking integers is
+    # several times cheaper than doing it on URLs or texts. The labels stay in ``_raw`` for the
+    # evidence step. (Two distinct items share a hash with probability ~ n**2 / 2**65: about
+    # 3e-6 for ten million distinct items.)
     engine.materialize(
         f"{t}_raw",
-        f"SELECT DISTINCT platform, account_id, post_id, ts, item, label FROM ({events_sql}) e "
+        f"SELECT platform, account_id, post_id, ts, {engine.hash64('item')} AS iid, label FROM ({events_sql}) e "
         "WHERE item IS NOT NULL AND item <> '' AND ts IS NOT NULL",
     )
     engine.materialize(
@@ -95,25 +99,23 @@ def co_occurrence(
     )
     engine.materialize(
         f"{t}_ev",
-        f"SELECT n.node, r.platform, r.post_id, r.ts, r.item, r.label FROM {t}_raw r "
+        f"SELECT DISTINCT n.node, r.post_id, r.ts, r.iid FROM {t}_raw r "
         f"JOIN {t}_nodes n ON n.platform = r.platform AND n.account_id = r.account_id",
     )
-    engine.drop(f"{t}_raw")
     clock("events")
+    n_active, events = engine.sql(
+        f"SELECT (SELECT COUNT(*) FROM {t}_nodes) AS n, (SELECT COUNT(*) FROM {t}_ev) AS m"
+    ).to_pylist()[0].values()
     engine.materialize(
         f"{t}_items",
-        "SELECT item, k, c, ROW_NUMBER() OVER (ORDER BY item) AS iid FROM ("
-        f"  SELECT item, COUNT(DISTINCT node) AS k, COUNT(*) AS c FROM {t}_ev GROUP BY item) g",
+        f"SELECT iid, COUNT(DISTINCT node) AS k, COUNT(*) AS c FROM {t}_ev GROUP BY iid",
     )
     engine.materialize(
         f"{t}_ord",
-        "SELECT e.node, e.ts, i.iid, i.c, "
-        "ROW_NUMBER() OVER (PARTITION BY i.iid ORDER BY e.ts, e.node, e.post_id) AS rn "
-        f"FROM {t}_ev e JOIN {t}_items i ON e.item = i.item WHERE i.k >= 2 AND i.k <= ?",
-        [_item_cap(engine, t, max_neighbors)],
-    )
-    n_active, events = (
-        engine.sql(f"SELECT COUNT(DISTINCT node) AS n, COUNT(*) AS m FROM {t}_ev").to_pylist()[0].values()
+        "SELECT e.node, e.ts, e.iid, i.c, "
+        "ROW_NUMBER() OVER (PARTITION BY e.iid ORDER BY e.ts, e.node, e.post_id) AS rn "
+        f"FROM {t}_ev e JOIN {t}_items i ON e.iid = i.iid WHERE i.k >= 2 AND i.k <= ?",
+        [_item_cap(int(n_active or 0), max_neighbors)],
     )
     clock("items and ranks")
     empty = _empty(window if isinstance(window, float) else 0.0, 0)
@@ -156,7 +158,9 @@ def co_occurrence(
     if pw_rows.num_rows == 0:
         _cleanup(engine, t)
         return _empty(window_s, _pairs(n_active))
+    clock("episode totals")
     blocks = _Blocks(engine, t, n_active, by_platform=platform_blocks)
+    clock("blocks")
     cls = popularity_class(np.asarray(pw_rows.column("k").to_numpy(), dtype=np.int64))
     n_classes = int(cls.max()) + 1
     row_block = blocks.pair_block(blocks.code(pw_rows.column("pa").to_pylist()),
@@ -170,16 +174,25 @@ def co_occurrence(
         f"{t}_tot",
         f"SELECT lo, hi FROM {t}_pe GROUP BY lo, hi HAVING COUNT(*) >= ?", [int(max(min_items, 1))],
     )
+    clock("pairs with enough items")
+    engine.materialize(
+        f"{t}_cpe",
+        f"SELECT p.* FROM {t}_pe p JOIN {t}_tot tot ON p.lo = tot.lo AND p.hi = tot.hi",
+    )
+    # How often each candidate account used each of its shared items (the timing null's n_ai).
+    engine.materialize(
+        f"{t}_nc",
+        f"SELECT o.node, o.iid, COUNT(*) AS n FROM {t}_ord o "
+        f"JOIN (SELECT lo AS node, iid FROM {t}_cpe UNION SELECT hi AS node, iid FROM {t}_cpe) w "
+        "ON o.node = w.node AND o.iid = w.iid GROUP BY o.node, o.iid",
+    )
+    clock("their items")
     xs = ", ".join(f"SUM(p.ep{j}) AS x{j}" for j in range(len(scales)))
     cand = engine.sql(
-        f"WITH nodes AS (SELECT lo AS node FROM {t}_tot UNION SELECT hi AS node FROM {t}_tot), "
-        f"nc AS (SELECT o.node, o.iid, COUNT(*) AS n FROM {t}_ord o JOIN nodes ON o.node = nodes.node "
-        "        GROUP BY o.node, o.iid) "
         f"SELECT p.lo AS lo, p.hi AS hi, i.k AS k, {xs}, SUM(p.ep{len(scales) - 1} * LN(? / i.k)) AS w, "
-        "       SUM(CAST(na.n AS DOUBLE) * nb.n) AS rep "
-        f"FROM {t}_pe p JOIN {t}_tot tot ON p.lo = tot.lo AND p.hi = tot.hi "
-        f"JOIN {t}_items i ON p.iid = i.iid "
-        "JOIN nc na ON na.node = p.lo AND na.iid = p.iid JOIN nc nb ON nb.node = p.hi AND nb.iid = p.iid "
+        "       SUM(CASE WHEN na.n * nb.n > 1 THEN CAST(na.n AS DOUBLE) * nb.n ELSE 0 END) AS rep "
+        f"FROM {t}_cpe p JOIN {t}_items i ON p.iid = i.iid "
+        f"JOIN {t}_nc na ON na.node = p.lo AND na.iid = p.iid JOIN {t}_nc nb ON nb.node = p.hi AND nb.iid = p.iid "
         "GROUP BY p.lo, p.hi, i.k",
         [float(n_active)],
     )
@@ -213,6 +226,7 @@ def co_occurrence(
         best["x"] = np.where(better, counts.sum(axis=1), best["x"])
         best["expected"] = np.where(better, exp_j, best["expected"])
         best["window"] = np.where(better, w, best["window"])
+    clock("p-values")
     p = np.minimum(best_p * len(scales), 1.0)
     pairs = pairs.assign(x=best["x"], expected=best["expected"], window=best["window"])
     keep = p <= p_max
@@ -222,26 +236,27 @@ def co_occurrence(
     if pairs.empty:
         _cleanup(engine, t)
         return _empty(window_s, _pairs(n_active))
-    evidence = _evidence(engine, t, pairs[["lo", "hi"]])
+    ev_ids, ev_items = _evidence(engine, t, pairs[["lo", "hi"]])
     clock("evidence")
-    nodes = engine.table(f"{t}_nodes").to_pandas().set_index("node")
+    nodes = engine.sql(f"SELECT node, platform, account_id FROM {t}_nodes ORDER BY node")
     _cleanup(engine, t)
-    plat = nodes["platform"]
-    acc = nodes["account_id"]
-    ev_ids = [evidence.get((a, b), ([], []))[0] for a, b in zip(pairs["lo"], pairs["hi"], strict=True)]
-    ev_items = [evidence.get((a, b), ([], []))[1] for a, b in zip(pairs["lo"], pairs["hi"], strict=True)]
+    # Nodes are numbered 1..n without gaps (ROW_NUMBER), so a node's row is node - 1.
+    plat = nodes.column("platform").to_numpy(zero_copy_only=False)
+    acc = nodes.column("account_id").to_numpy(zero_copy_only=False)
+    lo_row = pairs["lo"].to_numpy() - 1
+    hi_row = pairs["hi"].to_numpy() - 1
     out = pa.table(
         {
-            "platform_a": plat.loc[pairs["lo"]].to_numpy(),
-            "account_a": acc.loc[pairs["lo"]].to_numpy(),
-            "platform_b": plat.loc[pairs["hi"]].to_numpy(),
-            "account_b": acc.loc[pairs["hi"]].to_numpy(),
+            "platform_a": plat[lo_row],
+            "account_a": acc[lo_row],
+            "platform_b": plat[hi_row],
+            "account_b": acc[hi_row],
             "weight": pairs["w"].to_numpy(dtype=np.float64),
             "count": pairs["x"].to_numpy(dtype=np.int64),
             "expected": pairs["expected"].to_numpy(dtype=np.float64),
             "p_value": pairs["p"].to_numpy(dtype=np.float64),
-            "evidence_ids": pa.array(ev_ids, pa.list_(pa.string())),
-            "evidence_items": pa.array(ev_items, pa.list_(pa.string())),
+            "evidence_ids": ev_ids,
+            "evidence_items": ev_items,
             "window_s": pairs["window"].to_numpy(dtype=np.float64),
         },
         schema=EDGE_SCHEMA,
@@ -251,40 +266,61 @@ def co_occurrence(
     return _with_meta(out, window_s, _pairs(n_active))
 
 
-def _evidence(engine: Engine, t: str, keep: pd.DataFrame) -> dict[tuple[int, int], tuple[list, list]]:
-    """The posts behind each kept pair: its rarest shared items, a few posts per side."""
+def _evidence(engine: Engine, t: str, keep: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
+    """The posts behind each kept pair: its rarest shared items, a few posts per side.
+
+    Returns two list arrays aligned with ``keep`` (sorted by ``lo, hi``): post ids
+    (``platform/post_id``, sorted, distinct) and the label of each post's shared item."""
     engine.write(f"{t}_keep", pa.Table.from_pandas(keep, preserve_index=False))
-    rows = engine.sql(
-        "WITH pit AS ("
-        "  SELECT p.lo, p.hi, i.item, "
-        "         ROW_NUMBER() OVER (PARTITION BY p.lo, p.hi ORDER BY i.k, i.iid) AS r "
+    engine.materialize(
+        f"{t}_sel",
+        "SELECT lo, hi, iid FROM ("
+        "  SELECT p.lo, p.hi, p.iid, "
+        "         ROW_NUMBER() OVER (PARTITION BY p.lo, p.hi ORDER BY i.k, p.iid) AS r "
         f"  FROM {t}_pe p JOIN {t}_keep k ON p.lo = k.lo AND p.hi = k.hi "
-        f"  JOIN {t}_items i ON p.iid = i.iid), "
-        "sel AS (SELECT lo, hi, item FROM pit WHERE r <= ?), "
-        "want AS (SELECT DISTINCT lo AS node, item FROM sel UNION SELECT DISTINCT hi AS node, item FROM sel), "
-        "evr AS ("
-        "  SELECT e.node, e.item, e.platform, e.post_id, e.label, "
-        "         ROW_NUMBER() OVER (PARTITION BY e.node, e.item ORDER BY e.ts, e.post_id) AS r "
-        f"  FROM {t}_ev e JOIN want w ON e.node = w.node AND e.item = w.item) "
-        "SELECT s.lo, s.hi, e.platform, e.post_id, e.label FROM sel s "
-        "JOIN evr e ON e.node = s.lo AND e.item = s.item WHERE e.r <= ? "
-        "UNION ALL "
-        "SELECT s.lo, s.hi, e.platform, e.post_id, e.label FROM sel s "
-        "JOIN evr e ON e.node = s.hi AND e.item = s.item WHERE e.r <= ?",
-        [EVIDENCE_ITEMS, EVIDENCE_POSTS_PER_ITEM, EVIDENCE_POSTS_PER_ITEM],
-    ).to_pandas()
-    if rows.empty:
-        return {}
-    rows["eid"] = rows["platform"] + "/" + rows["post_id"]
-    rows = rows.sort_values(["lo", "hi", "eid"], kind="stable").drop_duplicates(["lo", "hi", "eid"])
-    lo = rows["lo"].to_numpy()
-    hi = rows["hi"].to_numpy()
-    cut = np.flatnonzero((lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])) + 1
-    firsts = np.concatenate([[0], cut])
-    ids = np.split(rows["eid"].to_numpy(), cut)
-    labels = np.split(rows["label"].fillna("").to_numpy(), cut)
-    return {(int(lo[f]), int(hi[f])): (i.tolist(), lab.tolist())
-            for f, i, lab in zip(firsts, ids, labels, strict=True)}
+        f"  JOIN {t}_items i ON p.iid = i.iid) pit WHERE r <= ?",
+        [EVIDENCE_ITEMS],
+    )
+    engine.materialize(
+        f"{t}_want",
+        f"SELECT lo AS node, iid FROM {t}_sel UNION SELECT hi AS node, iid FROM {t}_sel",
+    )
+    engine.materialize(
+        f"{t}_evr",
+        "SELECT node, iid, post_id FROM ("
+        "  SELECT e.node, e.iid, e.post_id, "
+        "         ROW_NUMBER() OVER (PARTITION BY e.node, e.iid ORDER BY e.ts, e.post_id) AS r "
+        f"  FROM {t}_ev e JOIN {t}_want w ON e.node = w.node AND e.iid = w.iid) x WHERE r <= ?",
+        [EVIDENCE_POSTS_PER_ITEM],
+    )
+    engine.materialize(
+        f"{t}_lab",
+        f"SELECT r.iid, MIN(r.label) AS label FROM {t}_raw r "
+        f"JOIN (SELECT DISTINCT iid FROM {t}_want) w ON r.iid = w.iid GROUP BY r.iid",
+    )
+    rows = engine.sql(
+        "WITH side AS ("
+        f"  SELECT s.lo, s.hi, e.node, e.iid, e.post_id FROM {t}_sel s "
+        f"  JOIN {t}_evr e ON e.node = s.lo AND e.iid = s.iid "
+        "  UNION ALL "
+        f"  SELECT s.lo, s.hi, e.node, e.iid, e.post_id FROM {t}_sel s "
+        f"  JOIN {t}_evr e ON e.node = s.hi AND e.iid = s.iid) "
+        "SELECT d.lo, d.hi, n.platform || '/' || d.post_id AS eid, MIN(coalesce(l.label, '')) AS label "
+        f"FROM side d JOIN {t}_nodes n ON n.node = d.node JOIN {t}_lab l ON l.iid = d.iid "
+        "GROUP BY d.lo, d.hi, n.platform || '/' || d.post_id ORDER BY d.lo, d.hi, eid",
+    )
+    for suffix in ("sel", "want", "evr", "lab"):
+        engine.drop(f"{t}_{suffix}")
+    # Rows come sorted by pair, as ``keep`` is, and only for kept pairs: each pair's rows are
+    # one contiguous run, in ``keep``'s order.
+    width = np.int64(max(int(keep["hi"].max()), int(keep["lo"].max()), 0) + 1) if len(keep) else np.int64(1)
+    row_key = rows.column("lo").to_numpy().astype(np.int64) * width + rows.column("hi").to_numpy().astype(np.int64)
+    pair_key = keep["lo"].to_numpy().astype(np.int64) * width + keep["hi"].to_numpy().astype(np.int64)
+    counts = np.searchsorted(row_key, pair_key, side="right") - np.searchsorted(row_key, pair_key, side="left")
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+    ids = rows.column("eid").combine_chunks()
+    labels = rows.column("label").combine_chunks()
+    return pa.ListArray.from_arrays(offsets, ids), pa.ListArray.from_arrays(offsets, labels)
 
 
 class _Blocks:
@@ -339,12 +375,11 @@ class _Blocks:
 MAX_ITEM_SHARE = 0.01
 
 
-def _item_cap(engine: Engine, t: str, max_neighbors: int) -> int:
+def _item_cap(n: int, max_neighbors: int) -> int:
     """Why a cap: beyond ``max_neighbors`` an item's pairs are a sample by time rank, and accounts
     that are habitually early (fans of a star reposting within seconds) would sit next to each
     other in every cascade - a regularity of fandom, not of coordination. Such items also weigh
     almost nothing (``ln(N/k)``), so leaving them out loses little evidence."""
-    n = engine.sql(f"SELECT COUNT(DISTINCT node) AS n FROM {t}_ev").column("n")[0].as_py() or 0
     return int(max(4 * max_neighbors, MAX_ITEM_SHARE * n))
 
 
@@ -371,5 +406,5 @@ def _with_meta(table: pa.Table, window_s: float, tested: int) -> pa.Table:
 
 
 def _cleanup(engine: Engine, t: str) -> None:
-    for suffix in ("raw", "nodes", "ev", "items", "ord", "off", "pi", "pe", "tot", "keep"):
+    for suffix in ("raw", "nodes", "ev", "items", "ord", "off", "pi", "pe", "tot", "cpe", "nc", "keep"):
         engine.drop(f"{t}_{suffix}")
