@@ -43,3 +43,23 @@ def test_auto_window_is_estimated_from_the_data() -> None:
     # The first reshares of the planted links come 3-6 minutes after the first share (and the news
     # readers' within seconds): the estimated interval lies between.
     assert 1 <= window <= 600
+
+
+def test_links_shared_once_each_but_hours_apart_fire() -> None:
+    """Low-and-slow: each of three accounts shares each of six rare links once, the shares of one
+    link spread over three hours (inside the slow scale). That they all took up the same rare
+    links is the evidence; their spread in time must not be charged against them."""
+    farm = ["s1", "s2", "s3"]
+    posts = [Post("x", f"s{i}{a}", a, planted_time(1440 * i + 60 * (j * 1.5)), urls=[f"https://slow.example/{i}"],
+                  domains=["slow.example"]) for i in range(6) for j, a in enumerate(farm)]
+    posts += [Post("x", f"b{i}", f"bg{i % 40}", planted_time(37 * i), urls=[f"https://own{i}.example/x"],
+                   domains=[f"own{i}.example"]) for i in range(400)]
+    got = significant(CoLink(), posts)
+    assert got == {(("x", "s1"), ("x", "s2")), (("x", "s1"), ("x", "s3")), (("x", "s2"), ("x", "s3"))}
+    # Strong enough to survive the false-discovery cut over a real dataset's hundreds of millions
+    # of pairs (charging the timing coincidence of once-used links gave p ~ 2e-6 here).
+    from lockstep.testing.checks import run_on
+    from lockstep.traces.base import Example
+
+    edges = run_on(CoLink(), Example(posts).table()).to_pandas()
+    assert (edges["p_value"] < 1e-9).all() and len(edges) == 3

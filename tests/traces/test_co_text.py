@@ -26,11 +26,22 @@ def test_sql_normalization_matches_python() -> None:
     import pyarrow as pa
 
     samples = ["RT @someone: Hello   World https://t.co/abc?x=1 end", "Visit WWW.Example.com/x NOW\u00a0 ok",
-               "  Many\tspaces\n here ", "quote \u201chttp://a.b/c\u201d done", "RT @a_b1: x"]
+               "  Many\tspaces\n here ", "quote \u201chttp://a.b/c\u201d done", "RT @a_b1: x",
+               # the fast path (no regular expression needed) and the cases that must leave it
+               "Plain Text With Caps", "  padded with spaces  ", "two  spaces", "thin\u2009space",
+               "ideographic\u3000space", "no rt here RT @x: mid-text", "Www.Site.Org"]
     e = DuckDBEngine()
     e.write("t", pa.table({"text": samples}))
     got = e.sql(f"SELECT {normalized_text_sql(e, 'text')} AS n FROM t").column("n").to_pylist()
     assert got == [normalize_text(s) for s in samples]
+
+
+def test_exact_mode_misses_the_edited_copies_but_keeps_identical_ones() -> None:
+    ex = CoText.example()
+    assert significant(CoText(near_duplicates=False), ex.posts) == set()
+    same = [Post(p.platform, p.post_id, p.account_id, p.time, text=(p.text or "").removesuffix(" !!")
+                 .removesuffix(" (please RT)")) for p in ex.posts]
+    assert significant(CoText(near_duplicates=False), same) == ex.expected
 
 
 def test_minhash_groups_near_duplicates_only() -> None:

@@ -18,12 +18,17 @@ is kept: a pair that shares many *rare* items is judged against the (tiny) chanc
 items, and viral items cannot hide it, nor create it.
 
 A second confound is repetition: fans of one band each use its hashtag thirty times a month, so
-any two of them will now and then use it within minutes of each other. For the items a pair shares,
-the timing null (the analytic form of shifting each account's timeline at random) expects
-``n_ai * n_bi * P(two random events within the window)`` coincidences, where ``n_ai`` is how often
-``a`` used item ``i`` and the probability follows the trace's own hour-by-hour activity curve (so
-daily rhythms are kept). Both expectations are added - an edge must beat the two explanations
-together - which is conservative.
+any two of them will now and then use it within minutes of each other. For the items a pair shares
+*and at least one of them used more than once*, the timing null (the analytic form of shifting each
+account's timeline at random) expects ``n_ai * n_bi * P(two random events within the window)``
+coincidences, where ``n_ai`` is how often ``a`` used item ``i`` and the probability follows the
+trace's own hour-by-hour activity curve (so daily rhythms are kept). Both expectations are added -
+an edge must beat the two explanations together - which is conservative. An item each of the two
+used once gets no timing term: that they both took up a rare link at all is what the popularity
+null judges, and charging the coincidence of its timing on top would count the shared item as
+given - which hid operations that spread the same actions over hours (``low_and_slow``: recall 0.21
+with the term, 0.99 without, on the 1M-post benchmark, with no more organic accounts flagged than
+0.15%).
 
 Where a trace's items belong to one platform (a reposted post), accounts can only meet on their
 own platform's items, and the model above becomes a degree-corrected block model with platforms as
