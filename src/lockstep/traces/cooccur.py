@@ -370,17 +370,19 @@ class _Blocks:
         return np.where(a == b, prod / 2.0, prod)
 
 
-#: Items taken up by more than this share of a trace's accounts (and by more than four times
-#: ``max_neighbors`` accounts) are too popular to be evidence and are not paired at all.
-MAX_ITEM_SHARE = 0.01
-
-
 def _item_cap(n: int, max_neighbors: int) -> int:
-    """Why a cap: beyond ``max_neighbors`` an item's pairs are a sample by time rank, and accounts
+    """The most accounts an item may have been taken up by and still be paired: ``2 sqrt(N)``
+    (``N`` the trace's accounts), at least four times ``max_neighbors``.
+
+    Why a cap: beyond ``max_neighbors`` an item's pairs are a sample by time rank, and accounts
     that are habitually early (fans of a star reposting within seconds) would sit next to each
     other in every cascade - a regularity of fandom, not of coordination. Such items also weigh
-    almost nothing (``ln(N/k)``), so leaving them out loses little evidence."""
-    return int(max(4 * max_neighbors, MAX_ITEM_SHARE * n))
+    little (``ln(N/k)``: at ``k = 2 sqrt(N)`` about half of the rarest item's weight).
+    Why ``sqrt(N)`` and not a share of ``N``: the cap then grows slower than the data, so the
+    pairs of a large dataset's news stories (thousands of sharers within minutes, each paired with
+    ``max_neighbors`` others) do not swamp the rest. A cap of 1% of ``N`` let 10M posts' news
+    links in: 37M windowed pairs and 412k candidates for co_link, against 0.3M and 15k at 1M."""
+    return int(max(4 * max_neighbors, 2.0 * math.sqrt(max(n, 0))))
 
 
 def _coincidence(engine: Engine, ev: str, window_s: float, events: int) -> float:
