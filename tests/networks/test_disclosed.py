@@ -48,11 +48,17 @@ def test_brand_named_without_an_automation_word_does_not_disclose() -> None:
     assert m.names_brand and m.automation is None and not m.discloses
 
 
-def test_without_links_a_member_never_discloses_and_a_network_is_never_set_aside() -> None:
-    m = member_disclosure("x", "f1", FEED, [])
-    assert m.domain is None and not m.discloses
+def test_an_openly_automated_member_without_links_discloses_but_a_network_needs_links() -> None:
+    # A weather bot joined to an outlet's feeds by their shared schedule: automated, no site to name.
+    bot = member_disclosure("x", "wx1", {"handle": "london_wx10", "bio": "Automated weather updates for London"}, [])
+    assert bot.domain is None and bot.discloses
+    silent = member_disclosure("x", "p1", {"handle": "anna", "bio": "news lover"}, [])
+    assert not silent.discloses  # no automation word: nothing disclosed
     disclosing = member_disclosure("x", "f2", FEED, ["citytribune.com"])
     assert network_reason([disclosing, disclosing, disclosing], []) is None
+    assert network_reason([bot, bot, bot], ["citytribune.com"]) is None  # no member names the links' site
+    feeds = [_feed(i, ["citytribune.com"] * 4) for i in range(8)]
+    assert network_reason([*feeds, bot], ["citytribune.com"] * 32) is not None
 
 
 def test_automation_words_are_whole_words_and_not_negated() -> None:

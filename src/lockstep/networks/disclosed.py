@@ -13,10 +13,13 @@ The rule is deliberately narrow, because an operation could pose as an openly au
 * a member *discloses* when its profile (handle, display name, bio; or a ``category`` an adapter
   fills with a value meaning "bot", such as Mastodon's bot flag) uses an automation word as a whole
   word, not negated ("not a bot" does not count), AND names the brand of the registered domain most
-  of its link evidence in the network points to (``www.citytribune.com`` -> ``citytribune``);
+  of its link evidence in the network points to (``www.citytribune.com`` -> ``citytribune``) - or
+  has no links in its evidence at all (a weather bot joined to the feeds by their shared schedule:
+  openly automated, with no site to name);
 * a network is set aside when at least :data:`MIN_MEMBER_SHARE` of its members disclose and at
   least :data:`MIN_LINK_SHARE` of the links in its evidence point to the disclosed sites' domains.
-  A network without links in its evidence is never set aside: nothing to check the names against.
+  A network without links in its evidence, or without a member naming its links' site, is never
+  set aside: nothing to check the names against.
 
 Source labels such as the IRA data's ``NewsFeed`` category are researchers' labels of trolls posing
 as news, not the accounts' own disclosure, so only ``category`` values in :data:`BOT_CATEGORIES`
@@ -114,7 +117,10 @@ class MemberDisclosure:
 
     @property
     def discloses(self) -> bool:
-        return self.automation is not None and self.names_brand
+        """Declares automation and, if it shares links at all, names their site. An openly
+        automated account without links in its evidence (a weather bot on the same schedule as an
+        outlet's feeds) has no site to name and hides nothing."""
+        return self.automation is not None and (self.names_brand or self.domain is None)
 
 
 def member_disclosure(platform: str, account_id: str, profile: Mapping[str, Any] | None,
@@ -137,7 +143,7 @@ def network_reason(members: Sequence[MemberDisclosure], link_domains: Sequence[s
     if not members or not link_domains:
         return None
     disclosing = sorted((m for m in members if m.discloses), key=lambda m: (m.handle or m.account_id, m.account_id))
-    if len(disclosing) < MIN_MEMBER_SHARE * len(members):
+    if len(disclosing) < MIN_MEMBER_SHARE * len(members) or not any(m.names_brand for m in disclosing):
         return None
     sites = sorted({m.domain for m in disclosing if m.domain})
     on_sites = sum(d in sites for d in link_domains)
