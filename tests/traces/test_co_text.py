@@ -52,6 +52,19 @@ def test_minhash_groups_near_duplicates_only() -> None:
     assert groups[0] == groups[1] != groups[2]
 
 
+def test_near_duplicates_do_not_chain() -> None:
+    # Ten texts, each the previous one shifted by two words: neighbours are near-duplicates, the
+    # ends share nothing. Connected components would make them one item; leaders do not.
+    words = [f"word{i:02d}" for i in range(60)]
+    texts = [" ".join(words[2 * k:2 * k + 24]) for k in range(10)]
+    sig = signatures(texts)
+    groups = near_duplicate_groups(sig, threshold=0.7, bands=8)
+    assert groups[0] != groups[9]
+    assert len(set(groups.tolist())) >= 3
+    for member, leader in enumerate(groups.tolist()):  # every member is similar to its leader itself
+        assert leader <= member and (sig[member] == sig[leader]).mean() >= 0.7
+
+
 def test_reposts_are_left_to_co_repost() -> None:
     posts = [Post("x", f"{a}{i}", a, planted_time(60 * i + j), text=f"RT @s: the same long retweeted text {i} here",
                   repost_of_account="s") for i in range(5) for j, a in enumerate("abc")]

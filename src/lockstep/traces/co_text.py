@@ -3,8 +3,9 @@
 Copypasta is the cheapest coordination there is, and operations add small edits to dodge exact
 matching. Texts are normalized as :func:`lockstep.ingest.normalize.normalize_text` does (URLs and
 ``RT @x:`` removed, lower-cased, whitespace collapsed), in SQL, once per *distinct* text. Texts
-of at least ``min_chars`` characters are then grouped by MinHash/LSH (:mod:`.minhash`) when their
-estimated Jaccard similarity over 5-byte shingles reaches ``similarity``; a group is one item.
+of at least ``min_chars`` characters are then grouped by MinHash/LSH (:mod:`.minhash`): each joins
+the most posted text its estimated Jaccard similarity over 5-byte shingles reaches ``similarity``
+with (no chaining: every member is similar to the group's leader); a group is one item.
 Shorter texts ("good morning") only match exactly, and their popularity discounts them. Reposts
 are left to ``co_repost``. ``near_duplicates=False`` matches exact (normalized) texts only, like
 the peer tools' co-tweet networks.
@@ -86,11 +87,14 @@ class CoText(ItemTrace):
     def prepare(self, engine: Engine, posts: str) -> None:
         engine.materialize(
             _TEXTS,
-            f"SELECT text, {normalized_text_sql(engine, 'text')} AS norm FROM "
-            f"(SELECT DISTINCT text FROM {posts} WHERE text IS NOT NULL AND {_NON_REPOST}) t",
+            f"SELECT text, n, {normalized_text_sql(engine, 'text')} AS norm FROM "
+            f"(SELECT text, COUNT(*) AS n FROM {posts} WHERE text IS NOT NULL AND {_NON_REPOST} GROUP BY text) t",
         )
+        # Most posted first: a near-duplicate group forms around its most posted text (the
+        # copypasta's original), see near_duplicate_groups.
         long_texts = [] if not self.near_duplicates else engine.sql(
-            f"SELECT DISTINCT norm FROM {_TEXTS} WHERE length(norm) >= ? ORDER BY norm", [self.min_chars]
+            f"SELECT norm FROM {_TEXTS} WHERE length(norm) >= ? GROUP BY norm ORDER BY SUM(n) DESC, norm",
+            [self.min_chars],
         ).column("norm").to_pylist()
         reps: list[str] = []
         members: list[str] = []

@@ -1,4 +1,4 @@
-"""Near-duplicate grouping, vectorized: MinHash over byte shingles, LSH banding, union-find.
+"""Near-duplicate grouping, vectorized: MinHash over byte shingles, LSH banding, leader groups.
 
 Why hand-vectorized rather than ``datasketch``: ``datasketch`` hashes one text at a time in Python,
 far too slow for millions of posts; here shingling, hashing and the minima are numpy array
@@ -11,8 +11,6 @@ agree on all rows of at least one band, and is kept only if its estimated Jaccar
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 _M1 = np.uint64(0xFF51AFD7ED558CCD)
 _M2 = np.uint64(0xC4CEB9FE1A85EC53)
@@ -88,12 +86,20 @@ def _chunk_signatures(chunk: list[bytes], k: int, perms: int, salt: np.uint64, b
 
 
 def near_duplicate_groups(sig: np.ndarray, *, threshold: float, bands: int) -> np.ndarray:
-    """Component label (the smallest member index) of each row: rows joined when they share a
-    band and their signatures agree on at least ``threshold`` of the values."""
+    """Group label of each row: the index of its *leader*, the first row (lowest index) it is
+    directly similar to - sharing a band and agreeing on at least ``threshold`` of the values -
+    or its own index when there is none. Pass rows in the order leaders should be chosen (most
+    posted text first).
+
+    Why leaders and not connected components: similarity is not transitive. Texts built from the
+    same word lists chain (A ~ B ~ C ~ ... with A and Z unrelated), and at ten million posts the
+    components of the synthetic benchmark grew to 15,000 distinct texts, swallowing the planted
+    copypasta into one "item" too popular to be evidence. Every member of a leader's group is
+    directly similar to the leader, so a group cannot drift. Candidates come from LSH banding: each
+    row is compared with the first (lowest-index) row of each of its band buckets."""
     n, perms = sig.shape
     rows = perms // bands
-    src: list[np.ndarray] = []
-    dst: list[np.ndarray] = []
+    leader = np.full(n, n, dtype=np.int64)
     for band in range(bands):
         block = sig[:, band * rows:(band + 1) * rows].astype(np.uint64)
         key = np.zeros(n, dtype=np.uint64)
@@ -104,14 +110,7 @@ def near_duplicate_groups(sig: np.ndarray, *, threshold: float, bands: int) -> n
         new_run = np.concatenate([[True], sk[1:] != sk[:-1]])
         first = order[np.maximum.accumulate(np.where(new_run, np.arange(n), 0))]
         cand = ~new_run
-        i, j = order[cand], first[cand]
+        i, j = order[cand], first[cand]  # j < i: the stable sort keeps a bucket's lowest index first
         agree = (sig[i] == sig[j]).mean(axis=1) >= threshold
-        src.append(i[agree])
-        dst.append(j[agree])
-    s = np.concatenate(src) if src else np.zeros(0, dtype=np.int64)
-    d = np.concatenate(dst) if dst else np.zeros(0, dtype=np.int64)
-    graph = coo_matrix((np.ones(len(s), dtype=np.int8), (s, d)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    smallest = np.full(labels.max() + 1 if n else 0, n, dtype=np.int64)
-    np.minimum.at(smallest, labels, np.arange(n))
-    return smallest[labels]
+        np.minimum.at(leader, i[agree], j[agree])
+    return np.where(leader < n, leader, np.arange(n))
