@@ -58,6 +58,10 @@ class Engine(Protocol):
         """A string key of a list's distinct elements in sorted order (NULL or '' when empty)."""
         ...
 
+    def list_key(self, column: str) -> str:
+        """A string key of a list's elements in their order, space-separated (NULL or '' when empty)."""
+        ...
+
     def replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         """Expression: ``expr`` with every match of the regular expression ``pattern`` replaced."""
         ...

@@ -82,6 +82,9 @@ class DuckDBEngine:
     def set_key(self, column: str) -> str:
         return f"nullif(array_to_string(list_sort(list_distinct({column})), ' '), '')"
 
+    def list_key(self, column: str) -> str:
+        return f"nullif(array_to_string({column}, ' '), '')"
+
     def replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         return f"regexp_replace({expr}, {_lit(pattern)}, {_lit(replacement)}, 'g')"
 

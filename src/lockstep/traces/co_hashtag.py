@@ -1,41 +1,72 @@
-"""co_hashtag: accounts that post the same *set* of hashtags within a window.
+"""co_hashtag: accounts that post the same hashtags - one by one, or as a set or sequence - within
+a window.
 
-One popular hashtag is shared by whole fan communities; the same combination of several tags,
-posted by the same accounts again and again within minutes, is a campaign's fingerprint. The item
-is the sorted set of a post's distinct hashtags; the null model discounts popular sets.
+``unit`` says what one item is:
+
+* ``tag`` (default): each hashtag on its own. A campaign pushes its own few tags in ever-changing
+  combinations (#a, #a #b, #b #trending...), so its members rarely post the same *set*, but they
+  keep posting the same rare tags within minutes of each other. On the 1M-post synthetic benchmark
+  sets found 24 of 143 campaign accounts at p < 1e-9, single tags all 143, with no organic pair
+  at that level either way.
+* ``set``: the sorted set of a post's distinct hashtags - the same combination again and again is a
+  tighter fingerprint, for campaigns that copy a fixed hashtag block.
+* ``sequence``: the hashtags in the order posted, for copied blocks where the order is the tell.
+
+One popular hashtag is shared by whole fan communities: the item cap leaves the most popular tags
+out, the null model discounts popular ones, and the timing null discounts tags that accounts use
+again and again (fans of a band).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from lockstep.engine.base import Engine
+from lockstep.errors import DetectorError
 from lockstep.model import Post
 from lockstep.traces.base import Example, background, planted_time
 from lockstep.traces.item_trace import ItemTrace
 
+UNITS = ("tag", "set", "sequence")
+_ORIGINALS = "repost_of_post IS NULL AND repost_of_account IS NULL"
+
 
 class CoHashtag(ItemTrace):
-    """Co-use of the same hashtag sets."""
+    """Co-use of the same hashtags (single tags by default; sets or sequences on request)."""
 
     name: ClassVar[str] = "co_hashtag"
-    action: ClassVar[str] = "used the same hashtag combinations"
-    item_noun: ClassVar[str] = "hashtag sets"
+    action: ClassVar[str] = "used the same hashtags"
+    item_noun: ClassVar[str] = "hashtags"
     default_window: ClassVar[str] = "30m"
 
     def __init__(self, *, window: str | float = "", min_items: int = 2, max_neighbors: int = 32,
-                 slow_factor: int = 12) -> None:
-        # Campaigns push one or two tags over and over: two distinct sets plus repeated
+                 slow_factor: int = 12, unit: str = "tag") -> None:
+        # Campaigns push one or two tags over and over: two distinct items plus repeated
         # episodes (each tested against chance) are enough.
         super().__init__(window=window, min_items=min_items, max_neighbors=max_neighbors,
                          slow_factor=slow_factor)
+        self.unit = unit
+
+    def get_params(self) -> dict[str, Any]:
+        return {**super().get_params(), "unit": self.unit}
+
+    def _validate(self) -> float | str:
+        if self.unit not in UNITS:
+            raise DetectorError(f"CoHashtag: unit must be one of {', '.join(UNITS)}. Got {self.unit!r}.")
+        return super()._validate()
 
     def events_sql(self, engine: Engine, posts: str) -> str:
+        ts = engine.epoch("time")
+        if self.unit == "tag":
+            return (
+                "SELECT platform, account_id, post_id, ts, '#' || lower(h) AS item, '#' || lower(h) AS label FROM ("
+                f"  SELECT platform, account_id, post_id, {ts} AS ts, {engine.explode('hashtags')} AS h "
+                f"  FROM {posts} WHERE hashtags IS NOT NULL AND {_ORIGINALS}) e WHERE h IS NOT NULL AND h <> ''"
+            )
+        key = engine.set_key("hashtags") if self.unit == "set" else engine.list_key("hashtags")
         return (
-            f"SELECT platform, account_id, post_id, {engine.epoch('time')} AS ts, "
-            f"'#' || {engine.set_key('hashtags')} AS item, '#' || {engine.set_key('hashtags')} AS label "
-            f"FROM {posts} WHERE hashtags IS NOT NULL "
-            "AND repost_of_post IS NULL AND repost_of_account IS NULL"
+            f"SELECT platform, account_id, post_id, {ts} AS ts, '#' || lower({key}) AS item, "
+            f"'#' || lower({key}) AS label FROM {posts} WHERE hashtags IS NOT NULL AND {_ORIGINALS}"
         )
 
     @staticmethod
