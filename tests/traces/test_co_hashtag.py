@@ -29,12 +29,16 @@ def test_fans_using_one_tag_all_month_do_not_fire() -> None:
 
 
 def _rotating_campaign() -> list[Post]:
-    """Three accounts push #alpha7 and #beta7 in a different combination each time, often with a
-    trending tag; background accounts use tags of their own."""
-    combos = [["alpha7"], ["beta7"], ["alpha7", "beta7"], ["alpha7", "trend"], ["beta7", "trend"]]
-    posts = [Post("x", f"c{i}{j}", a, planted_time(1000 * i + j), hashtags=combos[(i + j) % len(combos)])
-             for i in range(16) for j, a in enumerate(["c1", "c2", "c3"])]
-    posts += [Post("x", f"b{i}", f"bg{i % 50}", planted_time(31 * i), hashtags=[f"own{i}", "trend"])
+    """Three accounts push #alpha7 or #beta7 (alternating actions), each in its own combination:
+    the tag alone, with a trending tag, or with two popular tags; background accounts use tags of
+    their own and the popular ones."""
+    posts = []
+    for i in range(16):
+        main = "alpha7" if i % 2 else "beta7"
+        combos = [[main], [main, "trend"], ["news", main, "trend"]]
+        posts += [Post("x", f"c{i}{j}", a, planted_time(1000 * i + j), hashtags=combos[j])
+                  for j, a in enumerate(["c1", "c2", "c3"])]
+    posts += [Post("x", f"b{i}", f"bg{i % 50}", planted_time(31 * i), hashtags=[f"own{i}", "trend", "news"])
               for i in range(500)]
     return posts
 
@@ -61,3 +65,19 @@ def test_unknown_unit_is_refused_with_the_choices() -> None:
 
     with pytest.raises(DetectorError, match="tag, set, sequence"):
         significant(CoHashtag(unit="bag"), _rotating_campaign())
+
+
+def test_tag_unit_takes_one_event_per_post_its_rarest_tag() -> None:
+    from lockstep.engine.duckdb import DuckDBEngine
+    from lockstep.traces.base import Example
+
+    posts = [Post("x", "p1", "a", planted_time(0), hashtags=["Common", "rare1"]),
+             Post("x", "p2", "b", planted_time(1), hashtags=["common", "rare2", "rare1"]),
+             Post("x", "p3", "c", planted_time(2), hashtags=["common"]),
+             Post("x", "p4", "d", planted_time(3), hashtags=["common", "rare2"])]
+    engine = DuckDBEngine()
+    engine.write("posts", Example(posts).table())
+    rows = engine.sql(f"SELECT post_id, item FROM ({CoHashtag().events_sql(engine, 'posts')}) e ORDER BY post_id")
+    # common: 4 posts, rare1: 2, rare2: 2 (tie broken by the tag)
+    assert rows.to_pylist() == [{"post_id": "p1", "item": "#rare1"}, {"post_id": "p2", "item": "#rare1"},
+                                {"post_id": "p3", "item": "#common"}, {"post_id": "p4", "item": "#rare2"}]

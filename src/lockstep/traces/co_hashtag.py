@@ -3,11 +3,12 @@ a window.
 
 ``unit`` says what one item is:
 
-* ``tag`` (default): each hashtag on its own. A campaign pushes its own few tags in ever-changing
-  combinations (#a, #a #b, #b #trending...), so its members rarely post the same *set*, but they
-  keep posting the same rare tags within minutes of each other. On the 1M-post synthetic benchmark
-  sets found 24 of 143 campaign accounts at p < 1e-9, single tags all 143, with no organic pair
-  at that level either way.
+* ``tag`` (default): a post's rarest hashtag (used by the fewest posts), one item per post. A
+  campaign pushes its own few tags in ever-changing combinations (#a, #a #b, #b #trending...), so
+  its members rarely post the same *set*, but they keep posting the same rare tags within minutes
+  of each other; the rarest tag of a post is its most specific one (a hijacked trending tag is
+  passed over). One item per post, not one per tag: two fans posting at the same moment with their
+  community's three tags are one coincidence, not three.
 * ``set``: the sorted set of a post's distinct hashtags - the same combination again and again is a
   tighter fingerprint, for campaigns that copy a fixed hashtag block.
 * ``sequence``: the hashtags in the order posted, for copied blocks where the order is the tell.
@@ -58,10 +59,19 @@ class CoHashtag(ItemTrace):
     def events_sql(self, engine: Engine, posts: str) -> str:
         ts = engine.epoch("time")
         if self.unit == "tag":
+            # One event per post: its rarest hashtag (fewest posts; ties by the tag). Every tag of a
+            # post as its own event would count one moment shared by two fans three or four
+            # times, once per tag of their community - evidence that is not independent.
             return (
-                "SELECT platform, account_id, post_id, ts, '#' || lower(h) AS item, '#' || lower(h) AS label FROM ("
-                f"  SELECT platform, account_id, post_id, {ts} AS ts, {engine.explode('hashtags')} AS h "
-                f"  FROM {posts} WHERE hashtags IS NOT NULL AND {_ORIGINALS}) e WHERE h IS NOT NULL AND h <> ''"
+                "WITH e AS ("
+                "  SELECT platform, account_id, post_id, ts, lower(h) AS h FROM ("
+                f"    SELECT platform, account_id, post_id, {ts} AS ts, {engine.explode('hashtags')} AS h "
+                f"    FROM {posts} WHERE hashtags IS NOT NULL AND {_ORIGINALS}) x WHERE h IS NOT NULL AND h <> ''), "
+                "c AS (SELECT h, COUNT(*) AS n FROM e GROUP BY h), "
+                "r AS (SELECT e.platform, e.account_id, e.post_id, e.ts, e.h, "
+                "      ROW_NUMBER() OVER (PARTITION BY e.platform, e.post_id ORDER BY c.n, e.h) AS rk "
+                "      FROM e JOIN c ON e.h = c.h) "
+                "SELECT platform, account_id, post_id, ts, '#' || h AS item, '#' || h AS label FROM r WHERE rk = 1"
             )
         key = engine.set_key("hashtags") if self.unit == "set" else engine.list_key("hashtags")
         return (
