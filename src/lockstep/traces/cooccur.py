@@ -135,26 +135,36 @@ def co_occurrence(
     ep_cols = ", ".join(
         f"COUNT(DISTINCT CASE WHEN b.ts - a.ts <= {w!r} THEN FLOOR(a.ts / {max(w, 1.0)!r}) END) AS ep{j}"
         for j, w in enumerate(scales))
+    # Where items are time slots (sync) each account has one event per item, so a pair meets at
+    # most once per item: one episode, nothing to group (at 10M posts, 320M rows not aggregated).
+    single = same_time_only and len(scales) == 1
     engine.materialize(
         f"{t}_pe",
         "SELECT CASE WHEN a.node < b.node THEN a.node ELSE b.node END AS lo, "
         "       CASE WHEN a.node < b.node THEN b.node ELSE a.node END AS hi, "
-        f"      a.iid AS iid, {ep_cols} "
+        f"      a.iid AS iid, {'1 AS ep0' if single else ep_cols} "
         f"FROM {t}_ord a JOIN {t}_off o ON o.d <= a.c - a.rn "
         f"JOIN {t}_ord b ON b.iid = a.iid AND b.rn = a.rn + o.d "
-        "WHERE b.ts - a.ts <= ? AND a.node <> b.node "
-        "GROUP BY 1, 2, 3",
+        "WHERE b.ts - a.ts <= ? AND a.node <> b.node" + ("" if single else " GROUP BY 1, 2, 3"),
         [scales[-1]],
     )
     clock("windowed pairs")
     # The null model's P_w per popularity class, scale and block (platform pair): the episodes
     # of all pairs.
     sums = ", ".join(f"SUM(p.ep{j}) AS pw{j}" for j in range(len(scales)))
-    pw_rows = engine.sql(
-        f"SELECT i.k AS k, na.platform AS pa, nb.platform AS pb, {sums} FROM {t}_pe p "
-        f"JOIN {t}_items i ON p.iid = i.iid JOIN {t}_nodes na ON na.node = p.lo "
-        f"JOIN {t}_nodes nb ON nb.node = p.hi GROUP BY i.k, na.platform, nb.platform"
-    )
+    if platform_blocks:
+        pw_rows = engine.sql(
+            f"SELECT i.k AS k, na.platform AS pa, nb.platform AS pb, {sums} FROM {t}_pe p "
+            f"JOIN {t}_items i ON p.iid = i.iid JOIN {t}_nodes na ON na.node = p.lo "
+            f"JOIN {t}_nodes nb ON nb.node = p.hi GROUP BY i.k, na.platform, nb.platform"
+        )
+    else:  # one block: per item first (few rows), then per popularity class
+        per_item = ", ".join(f"SUM(ep{j}) AS ep{j}" for j in range(len(scales)))
+        pw_rows = engine.sql(
+            f"SELECT i.k AS k, '' AS pa, '' AS pb, {sums} FROM ("
+            f"  SELECT iid, {per_item} FROM {t}_pe GROUP BY iid) p "
+            f"JOIN {t}_items i ON p.iid = i.iid GROUP BY i.k"
+        )
     if pw_rows.num_rows == 0:
         _cleanup(engine, t)
         return _empty(window_s, _pairs(n_active))
