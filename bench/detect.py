@@ -174,8 +174,9 @@ def main() -> None:
     ap.add_argument("--peer-min-weight", type=int, default=3)
     ap.add_argument("--peer-threads", type=int, default=2)
     ap.add_argument("--work", type=Path, default=None, help="Folder for the data (default: a temporary one).")
-    ap.add_argument("--peer-networks", default=",".join(PEER_NETWORKS.values()),
-                    help="Peer networks to run (co_similar_tweet takes many minutes at 1M posts).")
+    ap.add_argument("--peer-networks", default="co_retweet,co_tweet,co_link",
+                    help="Peer networks to run; add co_similar_tweet for near-duplicate texts (over an "
+                         "hour at 1M posts on 2 cores).")
     ap.add_argument("--reuse", action="store_true",
                     help="Reuse the data and store already in --work (skips synth and ingest).")
     ap.add_argument("--json", action="store_true")
