@@ -52,17 +52,26 @@ def test_minhash_groups_near_duplicates_only() -> None:
     assert groups[0] == groups[1] != groups[2]
 
 
-def test_near_duplicates_do_not_chain() -> None:
+def test_one_off_near_duplicates_do_not_chain_but_copied_variants_do() -> None:
     # Ten texts, each the previous one shifted by two words: neighbours are near-duplicates, the
-    # ends share nothing. Connected components would make them one item; leaders do not.
+    # ends share nothing. Posted once each (chance wording), they must not become one item;
+    # posted again and again (a copied text's variants), they may.
+    import numpy as np
+
     words = [f"word{i:02d}" for i in range(60)]
     texts = [" ".join(words[2 * k:2 * k + 24]) for k in range(10)]
     sig = signatures(texts)
-    groups = near_duplicate_groups(sig, threshold=0.7, bands=8)
-    assert groups[0] != groups[9]
-    assert len(set(groups.tolist())) >= 3
-    for member, leader in enumerate(groups.tolist()):  # every member is similar to its leader itself
+    once = near_duplicate_groups(sig, threshold=0.7, bands=8, repeated=np.zeros(10, dtype=bool))
+    assert once[0] != once[9]
+    assert len(set(once.tolist())) >= 3
+    for member, leader in enumerate(once.tolist()):  # every member is similar to its group's text itself
         assert leader <= member and (sig[member] == sig[leader]).mean() >= 0.7
+    copied = near_duplicate_groups(sig, threshold=0.7, bands=8, repeated=np.ones(10, dtype=bool))
+    assert copied[0] == copied[9]
+    # One-off texts between two copied groups join them but do not merge them.
+    mixed = np.array([True, True, False, False, False, True, True, True, True, True])
+    split = near_duplicate_groups(sig, threshold=0.7, bands=8, repeated=mixed)
+    assert split[0] == split[1] != split[9] == split[5]
 
 
 def test_reposts_are_left_to_co_repost() -> None:

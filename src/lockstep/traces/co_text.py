@@ -3,9 +3,9 @@
 Copypasta is the cheapest coordination there is, and operations add small edits to dodge exact
 matching. Texts are normalized as :func:`lockstep.ingest.normalize.normalize_text` does (URLs and
 ``RT @x:`` removed, lower-cased, whitespace collapsed), in SQL, once per *distinct* text. Texts
-of at least ``min_chars`` characters are then grouped by MinHash/LSH (:mod:`.minhash`): each joins
-the most posted text its estimated Jaccard similarity over 5-byte shingles reaches ``similarity``
-with (no chaining: every member is similar to the group's leader); a group is one item.
+of at least ``min_chars`` characters are then grouped by MinHash/LSH (:mod:`.minhash`) when their
+estimated Jaccard similarity over 5-byte shingles reaches ``similarity``: texts posted more than
+once chain into groups, a text posted once only joins one (it never links two); a group is one item.
 Shorter texts ("good morning") only match exactly, and their popularity discounts them. Reposts
 are left to ``co_repost``. ``near_duplicates=False`` matches exact (normalized) texts only, like
 the peer tools' co-tweet networks.
@@ -92,15 +92,18 @@ class CoText(ItemTrace):
         )
         # Most posted first: a near-duplicate group forms around its most posted text (the
         # copypasta's original), see near_duplicate_groups.
-        long_texts = [] if not self.near_duplicates else engine.sql(
-            f"SELECT norm FROM {_TEXTS} WHERE length(norm) >= ? GROUP BY norm ORDER BY SUM(n) DESC, norm",
+        long = engine.sql(
+            f"SELECT norm, SUM(n) AS n FROM {_TEXTS} WHERE length(norm) >= ? GROUP BY norm ORDER BY n DESC, norm",
             [self.min_chars],
-        ).column("norm").to_pylist()
+        ) if self.near_duplicates else None
+        long_texts = long.column("norm").to_pylist() if long is not None else []
         reps: list[str] = []
         members: list[str] = []
         if self.near_duplicates and len(long_texts) > 1:
             sig = signatures(long_texts, perms=self.perms)
-            groups = near_duplicate_groups(sig, threshold=self.similarity, bands=self.bands)
+            assert long is not None
+            groups = near_duplicate_groups(sig, threshold=self.similarity, bands=self.bands,
+                                           repeated=long.column("n").to_numpy() > 1)
             moved = np.flatnonzero(groups != np.arange(len(long_texts)))
             members = [long_texts[i] for i in moved]
             reps = [long_texts[groups[i]] for i in moved]
