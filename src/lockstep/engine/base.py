@@ -59,7 +59,8 @@ class Engine(Protocol):
         ...
 
     def list_key(self, column: str) -> str:
-        """A string key of a list's elements in their order, space-separated (NULL or '' when empty)."""
+        """A string key of a list's elements in their order, space-separated (NULL or '' when empty;
+        DuckDB ``array_to_string``; Spark ``concat_ws(' ', column)``)."""
         ...
 
     def replace_all(self, expr: str, pattern: str, replacement: str) -> str:
@@ -67,7 +68,8 @@ class Engine(Protocol):
         ...
 
     def matches(self, expr: str, pattern: str) -> str:
-        """Boolean expression: the regular expression ``pattern`` matches somewhere in ``expr``."""
+        """Boolean expression: the regular expression ``pattern`` matches somewhere in ``expr``
+        (DuckDB ``regexp_matches``; Spark ``expr RLIKE pattern``)."""
         ...
 
     def quantile(self, expr: str, q: float) -> str:
