@@ -19,6 +19,7 @@ from lockstep.cli.common import (
 )
 from lockstep.errors import ConfigError
 from lockstep.networks.detect import DEFAULT_TRACES, DetectOptions, run_detection
+from lockstep.networks.disclosed import set_aside_line
 from lockstep.traces.base import format_window, parse_window
 
 
@@ -92,6 +93,4 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
     click.echo(f"{summary['networks']} networks, {summary['flagged_accounts']} of {summary['accounts']} accounts "
                f"flagged, {summary['edges']} significant edges (FDR {fdr}). See `lockstep networks`.")
     if summary["set_aside_networks"]:
-        n = summary["set_aside_networks"]
-        click.echo(f"{n} network{'s' if n != 1 else ''} of disclosed automation set aside "
-                   f"({summary['set_aside_accounts']} accounts): `lockstep networks --set-aside`.")
+        click.echo(set_aside_line(summary["set_aside_networks"], summary["set_aside_accounts"]))

@@ -94,9 +94,9 @@ def networks(dataset: str | None, set_aside: bool, db: Path | None, as_json: boo
         return
     print_table(f"networks in {ds}", header, out)
     if aside:
-        n = len(aside)
-        click.echo(f"{n} network{'s' if n != 1 else ''} of disclosed automation set aside "
-                   f"({sum(g['size'] for g in aside)} accounts): lockstep networks --set-aside")
+        from lockstep.networks.disclosed import set_aside_line  # only when needed: it loads tldextract
+
+        click.echo(set_aside_line(len(aside), sum(g["size"] for g in aside)))
 
 
 def _print_set_aside(ds: str, aside: list[dict[str, Any]], *, as_json: bool, as_csv: bool) -> None:

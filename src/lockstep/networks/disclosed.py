@@ -203,3 +203,9 @@ def assess(engine: Any, posts: str, accounts: str | None, evidence: pd.DataFrame
         if reason:
             out[int(n)] = reason
     return out
+
+
+def set_aside_line(networks: int, accounts: int) -> str:
+    """The line `detect` and `networks` print when networks were set aside."""
+    return (f"{networks} network{'s' if networks != 1 else ''} of disclosed automation set aside "
+            f"({accounts} accounts): lockstep networks --set-aside")

@@ -92,16 +92,15 @@ class CoText(ItemTrace):
         )
         # Most posted first: a near-duplicate group forms around its most posted text (the
         # copypasta's original), see near_duplicate_groups.
+        reps: list[str] = []
+        members: list[str] = []
         long = engine.sql(
             f"SELECT norm, SUM(n) AS n FROM {_TEXTS} WHERE length(norm) >= ? GROUP BY norm ORDER BY n DESC, norm",
             [self.min_chars],
         ) if self.near_duplicates else None
-        long_texts = long.column("norm").to_pylist() if long is not None else []
-        reps: list[str] = []
-        members: list[str] = []
-        if self.near_duplicates and len(long_texts) > 1:
+        if long is not None and long.num_rows > 1:
+            long_texts = long.column("norm").to_pylist()
             sig = signatures(long_texts, perms=self.perms)
-            assert long is not None
             groups = near_duplicate_groups(sig, threshold=self.similarity, bands=self.bands,
                                            repeated=long.column("n").to_numpy() > 1)
             moved = np.flatnonzero(groups != np.arange(len(long_texts)))

@@ -323,7 +323,7 @@ def _evidence(engine: Engine, t: str, keep: pd.DataFrame) -> tuple[pa.Array, pa.
         engine.drop(f"{t}_{suffix}")
     # Rows come sorted by pair, as ``keep`` is, and only for kept pairs: each pair's rows are
     # one contiguous run, in ``keep``'s order.
-    width = np.int64(max(int(keep["hi"].max()), int(keep["lo"].max()), 0) + 1) if len(keep) else np.int64(1)
+    width = np.int64(int(keep["hi"].max()) + 1) if len(keep) else np.int64(1)  # lo < hi
     row_key = rows.column("lo").to_numpy().astype(np.int64) * width + rows.column("hi").to_numpy().astype(np.int64)
     pair_key = keep["lo"].to_numpy().astype(np.int64) * width + keep["hi"].to_numpy().astype(np.int64)
     counts = np.searchsorted(row_key, pair_key, side="right") - np.searchsorted(row_key, pair_key, side="left")

@@ -136,8 +136,7 @@ def near_duplicate_groups(sig: np.ndarray, *, threshold: float, bands: int,
     np.minimum.at(smallest, comp, np.arange(n))
     label = smallest[comp]
     # The other rows: the first similar repeated row's group, else the first similar row.
-    attach = ~(rep[s] & rep[d])
-    s, d = s[attach], d[attach]
+    s, d = s[~both], d[~both]
     to_rep = np.full(n, n, dtype=np.int64)
     ok = rep[d] & ~rep[s]
     np.minimum.at(to_rep, s[ok], d[ok])
@@ -147,6 +146,5 @@ def near_duplicate_groups(sig: np.ndarray, *, threshold: float, bands: int,
     lone = ~rep | (sizes[comp] == 1)  # repeated rows without repeated neighbours attach too
     target = np.where(to_rep < n, to_rep, to_any)
     move = lone & (target < n)
-    label = label.copy()
     label[move] = np.where(rep[target[move]], label[target[move]], target[move])
     return label
