@@ -21,10 +21,11 @@ demo: setup  ## generate a synthetic dataset and run the whole pipeline on it
 test: setup  ## run the test suite
 	$(BIN)/python -m pytest
 
-lint: setup
+lint: setup  ## ruff, and the import layering of pyproject.toml's [tool.importlinter]
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 
-typecheck: setup
+typecheck: setup  ## mypy
 	$(BIN)/mypy
 
 clean:

@@ -25,6 +25,7 @@ from lockstep.ingest.normalize import text_fingerprint
 from lockstep.share import pseudonym, tables
 from lockstep.share import tlp as markings
 from lockstep.share.ids import stix_id, ts
+from lockstep.share.patterns import pattern_for
 from lockstep.store import Store
 
 log = logging.getLogger(__name__)
@@ -198,8 +199,6 @@ def sightings_bundle(store: Store, dataset: str | None = None, organisation: str
     is marked with the stricter of ``tlp`` and the indicator's own TLP. No account is named:
     a sighting says how many posts and accounts, not whose.
     """
-    from lockstep.share.stix import pattern_for
-
     tables.ensure(store)
     ds = store.resolve_dataset(dataset)
     level = markings.check_level(tlp)

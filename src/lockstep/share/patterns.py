@@ -1,4 +1,8 @@
-"""STIX patterns <-> Lockstep indicator types.
+"""STIX patterns <-> Lockstep indicator types, both ways: :func:`pattern_for` writes the pattern of
+one indicator, :func:`observables` reads any pattern back.
+
+Writing and reading live together so the two stay each other's inverse, and so that modules that
+only need a pattern (sightings in ``share.match``) do not depend on the bundle builder.
 
 Read with ``stix2-patterns`` (the OASIS grammar), so any valid pattern parses; what Lockstep can
 *match* is the equality (``=``) and ``IN`` comparisons on the observables below. Anything else
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 
 from stix2patterns.pattern import ParseException, Pattern
 
+from lockstep.errors import ShareError
 from lockstep.ingest.normalize import normalize_url, refang
 
 _STRING = re.compile(r"'((?:[^'\\]|\\.)*)'")
@@ -26,6 +31,29 @@ class Observable:
 
 class PatternError(ValueError):
     """A pattern Lockstep cannot use, with the reason."""
+
+
+def quote(value: str) -> str:
+    """A value as a STIX pattern string literal (backslash and quote escaped)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def pattern_for(kind: str, value: str, platform: str | None, pseudonymized: bool) -> str:
+    """The STIX pattern for one indicator; :func:`observables` reads these back."""
+    acct = f"user-account:account_type = {quote(platform)} AND " if platform else ""
+    if kind == "account":
+        prop = "x_lockstep_login_hmac" if pseudonymized else "account_login"
+        return f"[{acct}user-account:{prop} = {quote(value)}]"
+    if kind == "account_id":
+        prop = "x_lockstep_user_id_hmac" if pseudonymized else "user_id"
+        return f"[{acct}user-account:{prop} = {quote(value)}]"
+    if kind == "domain":
+        return f"[domain-name:value = {quote(value)}]"
+    if kind == "url":
+        return f"[url:value = {quote(value)}]"
+    if kind == "text_fingerprint":
+        return f"[artifact:hashes.'SHA-256' = {quote(value)}]"
+    raise ShareError(f"No STIX pattern for indicator type {kind!r}.")
 
 
 def _strings(literal: str) -> list[str]:

@@ -36,6 +36,7 @@ from lockstep.share import disarm, places, pseudonym
 from lockstep.share import tlp as markings
 from lockstep.share.ids import stix_id, ts
 from lockstep.share.indicators import NetworkIndicator, network_indicators
+from lockstep.share.patterns import pattern_for
 from lockstep.store import Store
 
 log = logging.getLogger(__name__)
@@ -59,29 +60,6 @@ class _Net:
     utc_conf: float | None
     hint: str | None
     attribution: str | None
-
-
-def quote(value: str) -> str:
-    """A value as a STIX pattern string literal (backslash and quote escaped)."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def pattern_for(kind: str, value: str, platform: str | None, pseudonymized: bool) -> str:
-    """The STIX pattern for one indicator; :mod:`lockstep.share.patterns` reads these back."""
-    acct = f"user-account:account_type = {quote(platform)} AND " if platform else ""
-    if kind == "account":
-        prop = "x_lockstep_login_hmac" if pseudonymized else "account_login"
-        return f"[{acct}user-account:{prop} = {quote(value)}]"
-    if kind == "account_id":
-        prop = "x_lockstep_user_id_hmac" if pseudonymized else "user_id"
-        return f"[{acct}user-account:{prop} = {quote(value)}]"
-    if kind == "domain":
-        return f"[domain-name:value = {quote(value)}]"
-    if kind == "url":
-        return f"[url:value = {quote(value)}]"
-    if kind == "text_fingerprint":
-        return f"[artifact:hashes.'SHA-256' = {quote(value)}]"
-    raise ShareError(f"No STIX pattern for indicator type {kind!r}.")
 
 
 def _networks(store: Store, dataset: str, network_ids: list[int] | None) -> list[_Net]:
