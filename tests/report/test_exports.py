@@ -49,3 +49,33 @@ def test_csv_export_writes_the_four_tables(planted_store: Store, tmp_path: Path)
         with open(tmp_path / "csv" / f"{name}.csv", newline="") as fh:
             counts[name] = len(list(csv.DictReader(fh)))
     assert counts == {"networks": 1, "members": N, "edges": N * (N - 1) // 2, "evidence": N}
+
+
+def test_every_out_into_a_missing_folder_creates_it(planted_store: Store, tmp_path: Path) -> None:
+    db = str(planted_store.path)
+    planted_store.close()
+    deep = tmp_path / "not" / "there" / "yet"
+    runs = {
+        "stix": (["export", "stix"], deep / "stix" / "bundle.json"),
+        "gexf": (["export", "gexf"], deep / "gexf" / "g.gexf"),
+        "csv": (["export", "csv"], deep / "csv" / "tables"),
+        "posts": (["export", "posts"], deep / "posts" / "posts.parquet"),
+        "report": (["report"], deep / "report" / "r.html"),
+        "sightings": (["intel", "sightings"], deep / "sightings" / "s.json"),
+    }
+    for name, (cmd, out) in runs.items():
+        result = CliRunner().invoke(cli, [*cmd, "--db", db, "--out", str(out)])
+        assert result.exit_code == 0, (name, result.output, result.exception)
+        assert out.exists(), name
+
+
+def test_out_under_a_file_is_one_clear_line(planted_store: Store, tmp_path: Path) -> None:
+    db = str(planted_store.path)
+    planted_store.close()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for cmd in (["export", "stix"], ["export", "gexf"], ["export", "csv"], ["report"]):
+        result = CliRunner().invoke(cli, [*cmd, "--db", db, "--out", str(blocker / "sub" / "out.x")])
+        assert result.exit_code == 2, (cmd, result.output)
+        assert "cannot create the folder" in result.output and str(blocker) in result.output, result.output
+        assert "Traceback" not in result.output and not isinstance(result.exception, OSError)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
@@ -49,6 +50,29 @@ def json_option(f: F) -> F:
 
 def csv_option(f: F) -> F:
     return click.option("--csv", "as_csv", is_flag=True, help="Print CSV (with a header) instead of a table.")(f)
+
+
+class OutPath(click.Path):
+    """An output path (``--out``) whose folder is made ready when the option is read.
+
+    A file's parent folder (or, with ``folder=True``, the folder itself) is created when missing, so
+    ``--out reports/2024/report.html`` works on a fresh checkout; when it cannot be (a file stands
+    where a folder should be, no permission) the user gets one line naming the path, not a traceback.
+    """
+
+    def __init__(self, *, folder: bool = False) -> None:
+        super().__init__(dir_okay=folder, file_okay=not folder, path_type=Path)
+        self.folder = folder
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
+        target = path if self.folder else path.parent
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.fail(f"cannot create the folder '{target}' for '{path}' ({exc.strerror or exc}); "
+                      "give a path in a folder you can write to.", param, ctx)
+        return path
 
 
 def open_store(db: Path | None, *, read_only: bool = False) -> Store:

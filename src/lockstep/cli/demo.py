@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from lockstep.cli.common import err_console, print_table
+from lockstep.cli.common import OutPath, err_console, print_table
 from lockstep.errors import LockstepError
 
 
@@ -45,7 +45,7 @@ def _capture_json(args: list[str]) -> Any:
 
 
 @click.command()
-@click.option("--out", default="demo-out", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", default="demo-out", show_default=True, type=OutPath(folder=True),
               help="Folder for the generated data, the store and every output.")
 @click.option("--posts", default=200_000, show_default=True, help="Size of the synthetic dataset.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the synthetic dataset.")

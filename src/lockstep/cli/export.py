@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from lockstep.cli.common import LazyGroup, db_option, err_console, open_store
+from lockstep.cli.common import LazyGroup, OutPath, db_option, err_console, open_store
 
 EXPORTS = {
     "posts": "lockstep.cli.export:posts",
@@ -24,7 +24,7 @@ def export() -> None:
 @export.command()
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
               help="File format: Parquet (typed, lists kept) or CSV (lists as JSON arrays).")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option("--out", required=True, type=OutPath(), help="File to write.")
 @click.option("--dataset", default=None, help="Only this dataset (default: all).")
 @db_option
 def posts(fmt: str, out: Path, dataset: str | None, db: Path | None) -> None:

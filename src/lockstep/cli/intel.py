@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from lockstep.cli.common import (
+    OutPath,
     dataset_option,
     db_option,
     err_console,
@@ -86,7 +87,7 @@ def match(keyfile: Path | None, dataset: str | None, db: Path | None, as_json: b
 
 
 @intel.command()
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Bundle file to write.")
+@click.option("--out", required=True, type=OutPath(), help="Bundle file to write.")
 @click.option("--producer", default=None, help="Only sightings of this producer's indicators.")
 @click.option("--tlp", "tlp_level", type=click.Choice(list(tlp.LEVELS), case_sensitive=False), default="amber",
               show_default=True, help="Minimum TLP 2.0 level (an indicator's own stricter level is kept).")

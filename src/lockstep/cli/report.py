@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from lockstep.cli.common import dataset_option, db_option, err_console, open_store
+from lockstep.cli.common import OutPath, dataset_option, db_option, err_console, open_store
 from lockstep.report.pseudonym import Pseudonymizer, read_key
 
 
@@ -16,7 +16,7 @@ def _pseudo(keyfile: Path | None) -> Pseudonymizer:
 
 @click.command()
 @click.option("--network", "networks", multiple=True, type=int, help="Only these networks (repeatable). Default: the top 25.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
+@click.option("--out", required=True, type=OutPath(), help="HTML file to write.")
 @click.option("--pdf", is_flag=True, help="Also print a PDF next to it (needs Chromium).")
 @click.option("--pseudonymize", "keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Key file: accounts that are not notable are shown as keyed hashes.")
@@ -37,7 +37,6 @@ def report(networks: tuple[int, ...], out: Path, pdf: bool, keyfile: Path | None
     with open_store(db, read_only=True) as store:
         ds = store.resolve_dataset(dataset)
         html = render_report(store, ds, list(networks) or None, pseudo=_pseudo(keyfile), tlp=tlp)
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     err_console.print(f"wrote {out} ({len(html) // 1024} KiB)", highlight=False)
     if pdf:
@@ -47,7 +46,7 @@ def report(networks: tuple[int, ...], out: Path, pdf: bool, keyfile: Path | None
 
 
 @click.command()
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="GEXF file to write.")
+@click.option("--out", required=True, type=OutPath(), help="GEXF file to write.")
 @click.option("--pseudonymize", "keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Key file: accounts that are not notable are named by keyed hashes.")
 @dataset_option
@@ -67,7 +66,7 @@ def gexf(out: Path, keyfile: Path | None, dataset: str | None, db: Path | None) 
 
 
 @click.command(name="csv")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@click.option("--out", required=True, type=OutPath(folder=True), help="Folder to write into.")
 @dataset_option
 @db_option
 def csv_tables(out: Path, dataset: str | None, db: Path | None) -> None:

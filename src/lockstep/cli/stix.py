@@ -7,13 +7,21 @@ from pathlib import Path
 
 import click
 
-from lockstep.cli.common import dataset_option, db_option, err_console, json_option, open_store, print_json
+from lockstep.cli.common import (
+    OutPath,
+    dataset_option,
+    db_option,
+    err_console,
+    json_option,
+    open_store,
+    print_json,
+)
 from lockstep.config import Settings
 from lockstep.share import tlp
 
 
 @click.command()
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Bundle file to write (JSON).")
+@click.option("--out", required=True, type=OutPath(), help="Bundle file to write (JSON).")
 @click.option("--network", "networks", multiple=True, type=int, help="Network id to export (repeatable; default: all).")
 @click.option("--tlp", "tlp_level", type=click.Choice(list(tlp.LEVELS), case_sensitive=False), default="amber",
               show_default=True, help="TLP 2.0 level marked on every object.")

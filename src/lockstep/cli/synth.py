@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from lockstep.cli.common import err_console, json_option, print_json, print_table
+from lockstep.cli.common import OutPath, err_console, json_option, print_json, print_table
 from lockstep.errors import ConfigError
 
 
 @click.command()
 @click.option("--posts", type=int, default=1_000_000, show_default=True, help="Number of posts to generate.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed; the same seed gives the same files.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+@click.option("--out", type=OutPath(folder=True), required=True,
               help="Folder to write posts, accounts, truth.csv and manifest.json into.")
 @click.option("--networks", type=int, default=None,
               help="Number of planted operations (default: enough for ~3% of accounts, at least 8).")
