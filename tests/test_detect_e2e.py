@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
+from sklearn.metrics import average_precision_score
 
 from lockstep.cli.main import cli
 from lockstep.evaluate import evaluate
@@ -40,7 +42,15 @@ def test_detect_finds_planted_operations_and_spares_organic(tmp_path: Path, seed
     assert n_members == res["flagged"]
     # `scores` lists every account, `members` only the flagged ones.
     lines = _run(["scores", "--db", str(db), "--csv"]).strip().splitlines()
-    assert lines[0] == "platform,account_id,score" and len(lines) - 1 == n_scores
+    assert lines[0].startswith("platform,account_id,score,evidence") and len(lines) - 1 == n_scores
+    # The graded score ranks every account: members above the rest, operations above organic.
+    graded = pd.DataFrame(json.loads(_run(["scores", "--db", str(db), "--json"])))
+    truth = pd.read_csv(out / "truth.csv", dtype=str).assign(label=lambda d: d["network_id"] != "0")
+    graded = graded.merge(truth[["platform", "account_id", "label"]], on=["platform", "account_id"])
+    in_network = graded["network_id"].notna()
+    assert (graded.loc[in_network, "score"] > 0).all()
+    assert graded.loc[in_network, "score"].median() > graded.loc[~in_network, "score"].quantile(0.99)
+    assert average_precision_score(graded["label"], graded["score"]) >= 0.8
     mem = _run(["members", "--db", str(db), "--csv"]).strip().splitlines()
     assert mem[0] == "platform,account_id,network_id,score" and len(mem) - 1 == n_members
     nets = json.loads(_run(["networks", "--db", str(db), "--json"]))["networks"]

@@ -76,6 +76,12 @@ TABLES: dict[str, str] = {
     "set_aside": f"""
         dataset VARCHAR NOT NULL, group_id INTEGER NOT NULL, platform VARCHAR NOT NULL,
         account_id VARCHAR NOT NULL, reason VARCHAR, traces {_LIST}, edge_count BIGINT""",
+    # Every account of a dataset with its graded score (lockstep.networks.account_score), networks
+    # or not, so accounts can be sorted below the network threshold.
+    "account_scores": """
+        dataset VARCHAR NOT NULL, platform VARCHAR NOT NULL, account_id VARCHAR NOT NULL,
+        score DOUBLE, evidence DOUBLE, partners INTEGER, best_trace VARCHAR, network_id INTEGER,
+        set_aside BOOLEAN, signal_score DOUBLE""",
     # --- signals (issue: account signals) ----------------------------------------------------
     "account_signals": """
         dataset VARCHAR NOT NULL, platform VARCHAR NOT NULL, account_id VARCHAR NOT NULL,

@@ -92,5 +92,9 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
                   round(r["seconds"], 2)) for r in summary["traces"]])
     click.echo(f"{summary['networks']} networks, {summary['flagged_accounts']} of {summary['accounts']} accounts "
                f"flagged, {summary['edges']} significant edges (FDR {fdr}). See `lockstep networks`.")
+    below = summary["accounts_with_evidence"] - summary["flagged_accounts"]
+    if below > 0:
+        click.echo(f"{below} more accounts have weaker evidence below the network threshold; "
+                   "`lockstep scores` ranks every account.")
     if summary["set_aside_networks"]:
         click.echo(set_aside_line(summary["set_aside_networks"], summary["set_aside_accounts"]))

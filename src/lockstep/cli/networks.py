@@ -193,20 +193,36 @@ def members(dataset: str | None, db: Path | None, as_json: bool, as_csv: bool) -
 @json_option
 @csv_option
 def scores(dataset: str | None, db: Path | None, as_json: bool, as_csv: bool) -> None:
-    """Every account of the dataset with its score (0 for accounts in no network), for PR curves."""
+    """Every account of the dataset with its graded score, best first, networks or not.
+
+    The score (0 to 1) grows with the account's evidence: how far its pairs' p-values fall below
+    chance, summed over its partners, in every trace (see docs/detection.md, "Account scores"),
+    re-ranked by its account signals. Accounts below the network threshold keep their evidence, so
+    they can be sorted for review and used for PR curves; `network_id` is empty for them.
+    """
     with open_store(db, read_only=True) as store:
         ds = store.resolve_dataset(dataset)
         _require_run(store, ds)
-        rows = store.rows(
-            "WITH acc AS (SELECT DISTINCT platform, account_id FROM posts WHERE dataset = ? "
-            "  UNION SELECT platform, account_id FROM accounts WHERE dataset = ?) "
-            "SELECT a.platform, a.account_id, coalesce(max(m.score), 0.0) AS score FROM acc a "
-            "LEFT JOIN members m ON m.dataset = ? AND m.platform = a.platform AND m.account_id = a.account_id "
-            "GROUP BY a.platform, a.account_id ORDER BY score DESC, a.platform, a.account_id", [ds, ds, ds])
-    header = ["platform", "account_id", "score"]
+        if store.has_table("account_scores") and store.scalar(
+                "SELECT count(*) FROM account_scores WHERE dataset = ?", [ds]):
+            rows = store.rows(
+                "SELECT platform, account_id, score, evidence, partners, best_trace, network_id, set_aside "
+                "FROM account_scores WHERE dataset = ? ORDER BY score DESC, platform, account_id", [ds])
+        else:  # a store written before graded scores: network members only
+            rows = store.rows(
+                "WITH acc AS (SELECT DISTINCT platform, account_id FROM posts WHERE dataset = ? "
+                "  UNION SELECT platform, account_id FROM accounts WHERE dataset = ?) "
+                "SELECT a.platform, a.account_id, coalesce(max(m.score), 0.0) AS score, NULL, NULL, NULL, "
+                "arg_max(m.network_id, m.score), FALSE FROM acc a LEFT JOIN members m ON m.dataset = ? "
+                "AND m.platform = a.platform AND m.account_id = a.account_id "
+                "GROUP BY a.platform, a.account_id ORDER BY score DESC, a.platform, a.account_id", [ds, ds, ds])
+    header = ["platform", "account_id", "score", "evidence", "partners", "best_trace", "network_id", "set_aside"]
     if as_json:
         print_json([dict(zip(header, r, strict=True)) for r in rows])
     elif as_csv:
         print_csv(header, rows)
     else:
-        print_table(f"account scores in {ds}", header, [(*r[:2], round(r[2], 4)) for r in rows[:100]])
+        print_table(f"account scores in {ds} (best 100 of {len(rows)})", header,
+                    [(*r[:2], round(r[2], 4), "" if r[3] is None else round(r[3], 2), *("" if v is None else v
+                                                                                     for v in r[4:]))
+                     for r in rows[:100]])

@@ -25,6 +25,7 @@ from lockstep import __version__, registry
 from lockstep.engine.duckdb import DuckDBEngine
 from lockstep.errors import ConfigError
 from lockstep.networks import disclosed
+from lockstep.networks.account_score import write_account_scores
 from lockstep.networks.cluster import leiden, subclusters
 from lockstep.networks.explain import evidence_rows, why_flagged
 from lockstep.networks.graph import build_graph
@@ -88,7 +89,7 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
     safe = dataset.replace("'", "''")
     engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_posts AS SELECT * FROM posts WHERE dataset = '{safe}'")
     engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_accounts AS SELECT * FROM accounts WHERE dataset = '{safe}'")
-    edges, reports = run_traces(engine, "_ls_posts", detectors, fdr=opts.fdr,
+    edges, reports, account_evidence = run_traces(engine, "_ls_posts", detectors, fdr=opts.fdr,
                                 on_trace=(lambda n: on_step(f"trace {n}")) if on_step else None)
     t_traces = time.perf_counter()
     if on_step:
@@ -104,6 +105,7 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
         if on_step:
             on_step("signals")
         signals_note = _apply_signals(store, dataset)
+    scored_accounts = write_account_scores(store, dataset, account_evidence)
     steps = {"traces": round(t_traces - t0, 2), "networks": round(t_networks - t_traces, 2),
              "signals": round(time.perf_counter() - t_networks, 2)}
     n_accounts = store.scalar("SELECT COUNT(DISTINCT platform || '/' || account_id) FROM posts WHERE dataset = ?",
@@ -111,7 +113,8 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
     return {
         "dataset": dataset, "run_id": run_id, "seconds": round(time.perf_counter() - t0, 2),
         "accounts": int(n_accounts or 0), "edges": edges.num_rows, "networks": networks.num_rows,
-        "flagged_accounts": members.num_rows, "evidence_rows": evidence.num_rows,
+        "flagged_accounts": members.num_rows, "scored_accounts": scored_accounts,
+        "accounts_with_evidence": int((account_evidence["evidence"] > 0).sum()) if len(account_evidence) else 0, "evidence_rows": evidence.num_rows,
         "set_aside_networks": len(set(set_aside.column("group_id").to_pylist())),
         "set_aside_accounts": set_aside.num_rows,
         "step_seconds": steps,
@@ -237,7 +240,7 @@ def _write(store: Store, dataset: str, run_id: str, started: datetime, opts: Det
     edge_cols = ["trace", "platform_a", "account_a", "platform_b", "account_b", "weight", "count", "p_value",
                  "q_value", "evidence_ids", "expected", "window_s", "evidence_items"]
     with store.transaction() as con:
-        for table in ("runs", "edges", "networks", "members", "evidence", "set_aside"):
+        for table in ("runs", "edges", "networks", "members", "evidence", "set_aside", "account_scores"):
             con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
         con.execute(
             "INSERT INTO runs (dataset, run_id, started_at, finished_at, params, lockstep_version) "

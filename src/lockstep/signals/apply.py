@@ -69,7 +69,8 @@ def compute_account_signals(store: Store, dataset: str, names: list[str] | None 
     return data.num_rows
 
 
-def _account_scores(store: Store, dataset: str) -> pd.DataFrame:
+def account_signal_scores(store: Store, dataset: str) -> pd.DataFrame:
+    """Per account: the ``SIGNAL_WEIGHTS``-weighted share of its signals that are flagged (0..1)."""
     df = store.con.execute(
         "SELECT platform, account_id, signal, flagged FROM account_signals WHERE dataset = ?", [dataset]).df()
     total = sum(SIGNAL_WEIGHTS.values())
@@ -103,7 +104,7 @@ def apply_signals(store: Store, dataset: str) -> None:
     nets["combined"] = nets["coord"] * (1 + NETWORK_WEIGHT * nets["signal_score"])
     mem = store.con.execute(
         "SELECT network_id, platform, account_id, score FROM members WHERE dataset = ?", [dataset]).df()
-    mem = mem.merge(_account_scores(store, dataset), on=["platform", "account_id"], how="left")
+    mem = mem.merge(account_signal_scores(store, dataset), on=["platform", "account_id"], how="left")
     mem = mem.merge(nets[["network_id", "signal_score"]], on="network_id", how="left")
     mem = mem.fillna({"account_signal_score": 0.0, "signal_score": 0.0})
     st_mem = stored[stored["platform"].notna()].drop_duplicates(["network_id", "platform", "account_id"])

@@ -25,10 +25,11 @@ import time
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lockstep.engine.base import Engine
 from lockstep.traces.base import EDGE_SCHEMA, META_TESTED, META_WINDOW
-from lockstep.traces.significance import pair_p_values, popularity_class
+from lockstep.traces.significance import pair_p_values, popularity_class, weak_p_bound
 
 log = logging.getLogger(__name__)
 
@@ -239,14 +240,17 @@ def co_occurrence(
     clock("p-values")
     p = np.minimum(best_p * len(scales), 1.0)
     pairs = pairs.assign(x=best["x"], expected=best["expected"], window=best["window"])
-    keep = p <= p_max
+    # Pairs beyond p_max but below the weak bound are returned without evidence: they cannot become
+    # significant, but they rank accounts below the network threshold (lockstep.networks.account_score).
+    keep = p <= max(p_max, weak_p_bound(int(n_active or 0)))
     pairs = pairs.assign(p=p)[keep].reset_index(drop=True)
     log.info("%s: %d accounts, %d events, window %.0f s, %d candidate pairs, %d kept",
              trace, n_active, events, window_s, len(p), len(pairs))
     if pairs.empty:
         _cleanup(engine, t)
         return _empty(window_s, _pairs(n_active))
-    ev_ids, ev_items = _evidence(engine, t, pairs[["lo", "hi"]])
+    strong = pairs["p"].to_numpy() <= p_max
+    ev_ids, ev_items = _sparse_evidence(engine, t, pairs[["lo", "hi"]], strong)
     clock("evidence")
     nodes = engine.sql(f"SELECT node, platform, account_id FROM {t}_nodes ORDER BY node")
     _cleanup(engine, t)
@@ -274,6 +278,22 @@ def co_occurrence(
     out = out.sort_by([("platform_a", "ascending"), ("account_a", "ascending"),
                        ("platform_b", "ascending"), ("account_b", "ascending")])
     return _with_meta(out, window_s, _pairs(n_active))
+
+
+def _sparse_evidence(engine: Engine, t: str, pairs: pd.DataFrame, strong: np.ndarray
+                     ) -> tuple[pa.Array, pa.Array]:
+    """Evidence lists for the ``strong`` pairs, empty lists for the others (same order)."""
+    if strong.all():
+        return _evidence(engine, t, pairs)
+    width = np.zeros(len(pairs), dtype=np.int64)
+    if not strong.any():
+        ids = labels = pa.array([], pa.string())
+    else:
+        s_ids, s_labels = _evidence(engine, t, pairs[strong].reset_index(drop=True))
+        width[strong] = pc.list_value_length(s_ids).to_numpy(zero_copy_only=False)
+        ids, labels = pc.list_flatten(s_ids), pc.list_flatten(s_labels)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(width)]).astype(np.int32))
+    return pa.ListArray.from_arrays(offsets, ids), pa.ListArray.from_arrays(offsets, labels)
 
 
 def _evidence(engine: Engine, t: str, keep: pd.DataFrame) -> tuple[pa.Array, pa.Array]:

@@ -20,11 +20,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from lockstep.engine.base import Engine
 from lockstep.errors import DetectorError
+from lockstep.traces.account_evidence import account_evidence, active_accounts, pair_excess
 from lockstep.traces.base import META_TESTED, META_WINDOW
 from lockstep.traces.combine import COMBINED, pooled_edges
 from lockstep.traces.significance import benjamini_hochberg
@@ -57,14 +59,17 @@ def run_traces(
     *,
     fdr: float = 0.01,
     on_trace: Callable[[str], None] | None = None,
-) -> tuple[pa.Table, list[TraceReport]]:
-    """Significant edges of all ``detectors`` (with ``trace``, ``q_value``, ``window_s`` columns)."""
+) -> tuple[pa.Table, list[TraceReport], pd.DataFrame]:
+    """Significant edges of all ``detectors`` (with ``trace``, ``q_value``, ``window_s`` columns),
+    what each trace did, and every account's evidence below and above the threshold
+    (:mod:`.account_evidence`)."""
     if not 0 < fdr < 1:
         raise DetectorError(f"The false discovery rate must be in (0, 1), e.g. 0.01. Got {fdr!r} instead.")
     tables: list[pa.Table] = []
     reports: list[TraceReport] = []
     pool: dict[str, pa.Table] = {}
     pool_tested = 0
+    layers: list[tuple[str, pa.Table, int]] = []  # every row a trace returned, for account evidence
     for det in detectors:
         if on_trace:
             on_trace(det.name)
@@ -76,6 +81,7 @@ def run_traces(
         meta = result.schema.metadata or {}
         tested = int(meta.get(META_TESTED, b"0"))
         window_s = float(meta.get(META_WINDOW, b"0"))
+        layers.append((det.name, result, active_accounts(tested)))
         if pooled:
             pool[det.name] = result
             pool_tested += tested
@@ -93,6 +99,7 @@ def run_traces(
         n = combined.num_rows
         tables.append(combined.append_column("trace", pa.array([COMBINED] * n, pa.string())))
         reports.append(TraceReport(COMBINED, float(pc.max(combined.column("window_s")).as_py()), pool_tested, n))
+        layers.append((COMBINED, combined, max((n for t, _, n in layers if t in pool), default=0)))
     edges = pa.concat_tables(tables) if tables else pa.table({})
     tested_all = sum(r.tested_pairs for r in reports)
     q = benjamini_hochberg(edges.column("p_value").to_numpy(), tested_all) if edges.num_rows else np.zeros(0)
@@ -101,7 +108,7 @@ def run_traces(
         edges = _drop_redundant_combined(edges.filter(pa.array(q <= fdr)))
     for r in reports:
         r.significant = int(np.sum(np.asarray(edges.column("trace").to_pylist()) == r.trace)) if edges.num_rows else 0
-    return edges, reports
+    return edges, reports, account_evidence(pair_excess(layers))
 
 
 def _drop_redundant_combined(edges: pa.Table) -> pa.Table:

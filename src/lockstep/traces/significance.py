@@ -46,6 +46,13 @@ import numpy as np
 from scipy import stats
 
 
+def weak_p_bound(n_active: int) -> float:
+    """The p-value below which a pair still says something about its accounts, though not enough
+    for an edge: one over the number of accounts a trace saw (an account-level Bonferroni bound:
+    an account with ``n`` possible partners expects fewer than one chance pair beyond it)."""
+    return 1.0 / max(n_active, 2)
+
+
 def popularity_class(k: np.ndarray) -> np.ndarray:
     """Class ``c`` holds items taken up by ``2**(c-1) < k <= 2**c`` accounts (k >= 2 -> c >= 1)."""
     return np.ceil(np.log2(np.maximum(k, 2))).astype(np.int64)
