@@ -7,7 +7,6 @@ shown for a user's mistake.
 
 from __future__ import annotations
 
-import csv
 import importlib
 import json
 import os
@@ -104,10 +103,10 @@ def print_json(data: Any) -> None:
 
 
 def print_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    w = csv.writer(sys.stdout, lineterminator="\n")
-    w.writerow(header)
-    for r in rows:
-        w.writerow([_cell(v) for v in r])
+    """``--csv`` output, through the one CSV writer that keeps spreadsheets from running formulas."""
+    from lockstep.report.escape import write_csv
+
+    write_csv(sys.stdout, header, rows)
 
 
 def _cell(v: Any) -> Any:

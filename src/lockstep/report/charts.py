@@ -22,6 +22,8 @@ import networkx as nx
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from lockstep.report.escape import chart_text
+
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 INK = "#1f2933"
@@ -123,8 +125,11 @@ def client_bars(clients: Sequence[tuple[str, int]]) -> str:
     if not clients:
         return _empty("The source does not name client apps.")
     fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(clients) + 0.6))
-    names = [c[:40] for c, _ in clients][::-1]
-    ax.barh(names, [n for _, n in clients][::-1], color=PALETTE[1])
+    # Client names come from the data: escaped for mathtext, and placed by position so two names
+    # that read the same once shortened keep their own bars.
+    rows = list(clients)[::-1]
+    ax.barh(range(len(rows)), [n for _, n in rows], color=PALETTE[1])
+    ax.set_yticks(range(len(rows)), [chart_text(c, limit=40) for c, _ in rows])
     ax.set_xlabel("posts")
     return _svg(fig)
 

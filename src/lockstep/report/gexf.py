@@ -7,11 +7,11 @@ signals flagged for it.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import networkx as nx
 
+from lockstep.report.escape import write_csv, xml_text
 from lockstep.report.pseudonym import Pseudonymizer
 from lockstep.store import Store
 
@@ -42,11 +42,12 @@ def build_graph(store: Store, dataset: str, pseudo: Pseudonymizer | None = None,
     )
     ids: dict[tuple[str, str], str] = {}
     for platform, account_id, network, score, sub, handle, followers, verified, signals in nodes:
-        label = pseudo.label(platform, account_id, handle, followers, verified)
-        node = label if pseudo.active else f"{platform}:{account_id}"
+        # Strings from the data pass xml_text: one control character would make the file unreadable.
+        label = xml_text(pseudo.label(platform, account_id, handle, followers, verified))
+        node = xml_text(f"{platform}:{label}" if pseudo.active else f"{platform}:{account_id}")
         ids[(platform, account_id)] = node
-        g.add_node(node, label=label, platform=platform, network=int(network), score=float(score or 0),
-                   subcluster=int(sub or 0), signals=signals or "")
+        g.add_node(node, label=label, platform=xml_text(platform), network=int(network),
+                   score=float(score or 0), subcluster=int(sub or 0), signals=signals or "")
     for trace, pa_, a, pb, b, weight, count, p in store.rows(
         "SELECT trace, platform_a, account_a, platform_b, account_b, weight, count, p_value FROM edges "
         "WHERE dataset = ?", [dataset]
@@ -77,9 +78,5 @@ def write_csv_tables(store: Store, dataset: str, out_dir: Path) -> dict[str, int
         header = [d[0] for d in cur.description]
         rows = cur.fetchall()
         with open(out_dir / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            for r in rows:
-                w.writerow([";".join(map(str, v)) if isinstance(v, list) else v for v in r])
-        counts[name] = len(rows)
+            counts[name] = write_csv(fh, header, rows)
     return counts
