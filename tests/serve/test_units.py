@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lockstep.errors import StoreError
-from lockstep.serve import filters, tlp
+from lockstep.serve import filters
 from lockstep.serve.database import check_current, make_engine, upgrade
 from lockstep.serve.http import TaxiiError, accepts_taxii
 from lockstep.serve.timestamps import format_us, parse_us
+from lockstep.share import tlp
 from tests.serve.conftest import TLP
 
 
@@ -53,7 +54,7 @@ def test_accept_negotiation(accept: str | None, ok: bool) -> None:
 
 
 def test_tlp_rank_takes_the_strictest_marking() -> None:
-    assert tlp.rank({}) == tlp.NONE
+    assert tlp.rank({}) == tlp.UNMARKED
     assert tlp.rank({"object_marking_refs": [TLP["green"]]}) == tlp.GREEN
     assert tlp.rank({"object_marking_refs": [TLP["green"], TLP["red"]]}) == tlp.RED
     assert tlp.rank({"object_marking_refs": [TLP["clear"]],

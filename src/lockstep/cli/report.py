@@ -8,6 +8,7 @@ import click
 
 from lockstep.cli.common import OutPath, dataset_option, db_option, err_console, open_store
 from lockstep.report.pseudonym import Pseudonymizer, read_key
+from lockstep.share.tlp import LEVELS
 
 
 def _pseudo(keyfile: Path | None) -> Pseudonymizer:
@@ -20,7 +21,7 @@ def _pseudo(keyfile: Path | None) -> Pseudonymizer:
 @click.option("--pdf", is_flag=True, help="Also print a PDF next to it (needs Chromium).")
 @click.option("--pseudonymize", "keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Key file: accounts that are not notable are shown as keyed hashes.")
-@click.option("--tlp", type=click.Choice(["clear", "green", "amber", "amber+strict", "red"]),
+@click.option("--tlp", type=click.Choice(list(LEVELS)),
               help="TLP 2.0 marking to print on the report.")
 @dataset_option
 @db_option

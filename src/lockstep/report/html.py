@@ -21,9 +21,10 @@ from lockstep.ingest.normalize import defang, defang_text
 from lockstep.report import charts
 from lockstep.report.data import NetworkView, load_network, network_rows, provenance
 from lockstep.report.pseudonym import Pseudonymizer, keyed_hash
+from lockstep.share.tlp import LEVELS
 from lockstep.store import Store
 
-TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
+TLP_LEVELS = LEVELS  # the one TLP module
 
 
 def _confidence(row: dict[str, Any]) -> str:

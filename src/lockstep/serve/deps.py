@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, bindparam, select
 from starlette.requests import Request
 
-from lockstep.serve import audit, keys, tlp
+from lockstep.serve import audit, keys
 from lockstep.serve.http import TaxiiError, check_accept
 from lockstep.serve.objects import Reader
 from lockstep.serve.schema import api_keys, api_roots, collection_rights, collections, organisations
+from lockstep.share import tlp
 
 #: only well-formed key ids reach the audit log: a secret typed into the user field must not
 _KEY_ID = re.compile(r"^lsk_[0-9a-f]{16}$")
+#: the strictest TLP rank a named reader / a community reader may see besides its own objects (RED:
+#: only the organisation that added it); unclassifiable markings rank as RED (see lockstep.share.tlp)
+NAMED_READER_MAX, COMMUNITY_READER_MAX = tlp.AMBER_STRICT, tlp.GREEN
 CHALLENGE = 'Basic realm="lockstep", charset="UTF-8", Bearer realm="lockstep"'
 
 # Built once: every request runs these, and building SQLAlchemy statements costs more than running them.
@@ -65,7 +69,7 @@ class Access:
     owner: bool
 
     def reader(self, who: Principal) -> Reader:
-        return Reader(who.org_id, tlp.NAMED_READER_MAX if self.named_read else tlp.COMMUNITY_READER_MAX)
+        return Reader(who.org_id, NAMED_READER_MAX if self.named_read else COMMUNITY_READER_MAX)
 
 
 def engine_of(request: Request) -> Engine:

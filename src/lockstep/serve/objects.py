@@ -13,6 +13,7 @@ newer one it may not see.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -128,6 +129,21 @@ def add(engine: Engine, collection_id: str, org_id: int, checked: list[Checked],
         if then is not None:
             then(conn, result)
     return result
+
+
+def definitions(engine: Engine, collection_id: str, org_id: int, ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The marking-definitions with these ids that the organisation itself stored in the collection
+    (only its own: another organisation must not be able to define what its markings mean)."""
+    out: dict[str, dict[str, Any]] = {}
+    wanted = sorted(ids)
+    with engine.connect() as conn:
+        for i in range(0, len(wanted), _CHUNK):
+            q = select(objects.c.object_id, objects.c.body).where(
+                objects.c.collection_id == collection_id, objects.c.owner_org_id == org_id,
+                objects.c.object_type == "marking-definition", objects.c.object_id.in_(wanted[i:i + _CHUNK]))
+            for r in conn.execute(q):
+                out[r.object_id.lower()] = json.loads(r.body)
+    return out
 
 
 def _visible(reader: Reader) -> Any:

@@ -2,6 +2,10 @@
 
 The ``stix2`` library parses every object (required properties, types, timestamps, id format);
 custom objects are accepted when their core properties are sound. Only STIX 2.1 is stored.
+Marking fields are checked strictly and classified by :mod:`lockstep.share.tlp` (the one TLP
+module): a malformed marking field or an unknown TLP name is a :class:`~lockstep.share.tlp.MarkingError`,
+which the route answers with 400 for the whole request; a marking the server cannot classify
+stores the object as RED.
 """
 
 from __future__ import annotations
@@ -9,14 +13,15 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import stix2
 import stix2.exceptions
 
-from lockstep.serve import tlp
 from lockstep.serve.timestamps import parse_us
+from lockstep.share import tlp
 
 _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
 
@@ -32,8 +37,9 @@ class Checked:
     body: str
 
 
-def check(obj: Any) -> Checked:
-    """The stored form of one object, or ValueError saying what is wrong with it."""
+def check(obj: Any, definitions: Mapping[str, Mapping[str, Any]] | None = None) -> Checked:
+    """The stored form of one object, or ValueError saying what is wrong with it (MarkingError for
+    marking fields). ``definitions``: marking-definitions by lower-case id, for custom markings."""
     if not isinstance(obj, dict):
         raise ValueError(f"each entry of 'objects' must be a JSON object, got {type(obj).__name__}")
     otype, oid = obj.get("type"), obj.get("id")
@@ -45,6 +51,7 @@ def check(obj: Any) -> Checked:
         uuid.UUID(oid.split("--", 1)[1])
     except ValueError as exc:
         raise ValueError(f"'id' {oid!r} does not end in a UUID") from exc
+    tlp.check_markings(obj)
     spec = obj.get("spec_version", "2.1")
     if spec != "2.1":
         raise ValueError(f"only STIX 2.1 objects are accepted, this one has spec_version {spec!r}")
@@ -58,5 +65,5 @@ def check(obj: Any) -> Checked:
         if not isinstance(version, str):
             raise ValueError(f"'modified'/'created' must be timestamps, got {version!r}")
         version_us = parse_us(version)
-    return Checked(oid, otype, version, version_us, "2.1", tlp.rank(obj),
+    return Checked(oid, otype, version, version_us, "2.1", tlp.rank(obj, definitions),
                    json.dumps(obj, ensure_ascii=False, separators=(",", ":")))

@@ -126,7 +126,7 @@ def import_bundle(store: Store, bundle: dict[str, Any], producer: str | None = N
         except PatternError as exc:
             batch.refuse(source, i, pattern, f"pattern {exc}", who)
             continue
-        level = tlp.level_of(o.get("object_marking_refs"), markings)
+        level = tlp.classify(o, markings)
         for ob in found:
             batch.add(indicator_id=o["id"], type=ob.type, value=ob.value, platform=ob.platform, pattern=pattern,
                       name=o.get("name"), source_file=source, source_line=i, producer=who,

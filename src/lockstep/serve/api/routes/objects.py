@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -19,6 +20,7 @@ from lockstep.serve.http import TaxiiError, check_content_type, read_body, taxii
 from lockstep.serve.schema import objects as t
 from lockstep.serve.statuses import save_status
 from lockstep.serve.validate import Checked, check
+from lockstep.share import tlp
 
 router = APIRouter()
 OBJECTS = "/{api_root}/collections/{collection_id}/objects/"
@@ -85,11 +87,32 @@ def delete_object(api_root: str, collection_id: str, object_id: str, request: Re
     return taxii_response({}, 200)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (strict JSON: write a string or null instead)")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key[:100]!r} appears twice in one JSON object")
+        seen.add(key)
+    return dict(pairs)
+
+
 def parse_envelope(body: bytes) -> list[Any]:
+    """The objects of a TAXII envelope, read as strict JSON (RFC 8259): no NaN/Infinity, no key
+    twice in one object, no unpaired surrogate — what every reader's parser can read back."""
     try:
-        doc = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise TaxiiError(400, "Bad Request", f"The body is not JSON: {exc}.") from exc
+        doc = json.loads(body, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except RecursionError as exc:
+        raise TaxiiError(400, "Bad Request", "The body nests JSON too deeply to be read.") from exc
+    except UnicodeEncodeError as exc:
+        raise TaxiiError(400, "Bad Request", "The body holds an unpaired UTF-16 surrogate escape "
+                         f"({exc.object[exc.start:exc.end]!a}); send valid Unicode text.") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise TaxiiError(400, "Bad Request", f"The body is not strict JSON: {exc}.") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("objects"), list):
         raise TaxiiError(400, "Bad Request", "The body must be a TAXII envelope: a JSON object whose "
                          "'objects' is a list of STIX objects.")
@@ -98,16 +121,46 @@ def parse_envelope(body: bytes) -> list[Any]:
     return doc["objects"]
 
 
-def _check_all(items: list[Any]) -> tuple[list[Checked], list[dict[str, str]]]:
-    good, bad = [], []
+def _failure(obj: Any, exc: Exception) -> dict[str, str]:
+    oid = obj.get("id") if isinstance(obj, dict) else None
+    ver = obj.get("modified") or obj.get("created") if isinstance(obj, dict) else None
+    return {"id": str(oid or "unknown"), "version": str(ver or ""), "message": str(exc)[:500]}
+
+
+def _check_all(items: list[Any], stored_definitions: Callable[[set[str]], dict[str, dict[str, Any]]]
+               ) -> tuple[list[Checked], list[dict[str, str]]]:
+    """Check every object; markings are classified with the marking-definitions of this envelope
+    and those the organisation stored before. A malformed marking field rejects the request (400)."""
+    definitions: dict[str, dict[str, Any]] = {}
+    for i, obj in enumerate(items):
+        if isinstance(obj, dict) and obj.get("type") == "marking-definition":
+            try:
+                c = check(obj)
+            except ValueError as exc:
+                _marking_error(i, obj, exc)
+                continue
+            definitions[c.object_id.lower()] = obj
+    wanted: set[str] = set()
     for obj in items:
+        if isinstance(obj, dict):
+            wanted |= tlp.unresolved(obj) - definitions.keys()
+    if wanted:
+        definitions = {**stored_definitions(wanted), **definitions}
+    good, bad = [], []
+    for i, obj in enumerate(items):
         try:
-            good.append(check(obj))
+            good.append(check(obj, definitions))
         except ValueError as exc:
-            oid = obj.get("id") if isinstance(obj, dict) else None
-            ver = obj.get("modified") or obj.get("created") if isinstance(obj, dict) else None
-            bad.append({"id": str(oid or "unknown"), "version": str(ver or ""), "message": str(exc)[:500]})
+            _marking_error(i, obj, exc)
+            bad.append(_failure(obj, exc))
     return good, bad
+
+
+def _marking_error(i: int, obj: Any, exc: ValueError) -> None:
+    if isinstance(exc, tlp.MarkingError):
+        oid = obj.get("id") if isinstance(obj, dict) else None
+        raise TaxiiError(400, "Bad Request", f"objects[{i}] ({str(oid)[:100]!r}): {exc} Nothing was stored; "
+                         "fix the markings and send the envelope again.") from exc
 
 
 @both(router, OBJECTS, ["POST"])
@@ -118,16 +171,21 @@ async def add_objects(api_root: str, collection_id: str, request: Request) -> Re
                                                          action="objects.add"))
     root = acc.root
     engine = request.app.state.engine
+    collection_id = str(acc.collection["id"])
+
+    def stored_definitions(ids: set[str]) -> dict[str, dict[str, Any]]:
+        return objects.definitions(engine, collection_id, who.org_id, ids)
+
     try:
         check_content_type(request)
         items = parse_envelope(await read_body(request, request.app.state.settings.max_content_length))
+        started = now_us()
+        good, bad = await run_in_threadpool(_check_all, items, stored_definitions)
     except TaxiiError as err:
         await run_in_threadpool(audit.record, engine, action="objects.add", outcome="rejected",
                                 organisation=who.org_name, key_id=who.key_id, target=request.url.path,
                                 http_status=err.status, detail=err.title, remote=remote(request))
         raise
-    started = now_us()
-    good, bad = await run_in_threadpool(_check_all, items)
     status: dict[str, Any] = {}
 
     def finish(conn: Any, result: objects.AddResult) -> None:
@@ -138,5 +196,5 @@ async def add_objects(api_root: str, collection_id: str, request: Request) -> Re
                      detail=f"{len(result.successes)} accepted, {len(result.failures)} failed; status {status['id']}",
                      remote=remote(request))
 
-    await run_in_threadpool(objects.add, engine, str(acc.collection["id"]), who.org_id, good, bad, finish)
+    await run_in_threadpool(objects.add, engine, collection_id, who.org_id, good, bad, finish)
     return taxii_response(status, 202)
