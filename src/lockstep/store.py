@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from lockstep.errors import StoreError
+from lockstep.sql import identifier, literal
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ class Store:
 
     def append(self, table: str, data: pa.Table) -> None:
         """Insert an Arrow table whose columns are a subset of ``table``'s, matched by name."""
-        cols = ", ".join(f'"{c}"' for c in data.column_names)
+        cols = ", ".join(identifier(c) for c in data.column_names)
         self.con.register("_lockstep_append", data)
         try:
             self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _lockstep_append")
@@ -249,16 +250,16 @@ class Store:
         params = [dataset] if dataset else []
         n = int(self.scalar(f"SELECT count(*) FROM posts {where}", params))
         rel = f"SELECT * FROM posts {where} ORDER BY dataset, platform, time, post_id"
-        target = str(out).replace("'", "''")
+        target = literal(str(out))
         if fmt == "parquet":
-            self.con.execute(f"COPY ({rel}) TO '{target}' (FORMAT parquet)", params)
+            self.con.execute(f"COPY ({rel}) TO {target} (FORMAT parquet)", params)
         elif fmt == "csv":
             # Lists become JSON arrays in CSV; ingest reads them back (see ingest.lockstep_native).
             lists = ", ".join(
                 f"to_json({c})::VARCHAR AS {c}" for c in ("urls", "domains", "hashtags", "mentions", "media_hashes")
             )
             rel = rel.replace("SELECT *", f"SELECT * REPLACE ({lists})", 1)
-            self.con.execute(f"COPY ({rel}) TO '{target}' (FORMAT csv, HEADER)", params)
+            self.con.execute(f"COPY ({rel}) TO {target} (FORMAT csv, HEADER)", params)
         else:
             raise StoreError(f"Unknown export format {fmt!r}: expected 'parquet' or 'csv'.")
         return n

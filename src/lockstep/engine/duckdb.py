@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from lockstep.errors import EngineError
+from lockstep.sql import literal
 
 _counter = itertools.count()
 
@@ -31,7 +32,7 @@ class DuckDBEngine:
         ``memory_limit`` (e.g. ``"3GB"``) caps DuckDB's memory; beyond it, joins spill to disk."""
         engine = cls(store.con)
         if memory_limit:
-            engine.execute(f"SET memory_limit = {_lit(memory_limit)}")
+            engine.execute(f"SET memory_limit = {literal(memory_limit)}")
         return engine
 
     def sql(self, query: str, params: list[Any] | None = None) -> pa.Table:
@@ -86,20 +87,16 @@ class DuckDBEngine:
         return f"nullif(array_to_string({column}, ' '), '')"
 
     def replace_all(self, expr: str, pattern: str, replacement: str) -> str:
-        return f"regexp_replace({expr}, {_lit(pattern)}, {_lit(replacement)}, 'g')"
+        return f"regexp_replace({expr}, {literal(pattern)}, {literal(replacement)}, 'g')"
 
     def matches(self, expr: str, pattern: str) -> str:
-        return f"regexp_matches({expr}, {_lit(pattern)})"
+        return f"regexp_matches({expr}, {literal(pattern)})"
 
     def quantile(self, expr: str, q: float) -> str:
         return f"quantile_cont({expr}, {float(q)!r})"
 
     def hash64(self, expr: str) -> str:
         return f"hash({expr})"
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _ident(name: str) -> str:

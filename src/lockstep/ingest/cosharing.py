@@ -44,6 +44,7 @@ from lockstep.ingest.arrowcsv import read_batches
 from lockstep.ingest.base import Item, ReadOptions, TableBatch, read_head
 from lockstep.ingest.tabular import header_of, sql_text
 from lockstep.model import Quarantined
+from lockstep.sql import literal
 
 OBJECT_LAYOUT = {"object_id", "account_id", "content_id", "timestamp_share"}
 POST_LAYOUT = {"account_id", "post_id", "timestamp"}
@@ -104,10 +105,10 @@ class CoSharingTable:
     def _typed_sql(self, cols: set[str], objects: bool) -> str:
         ts = "timestamp_share" if objects else "timestamp"
         pid = "content_id" if objects else "post_id"
-        fallback = (self.options.platform or "unknown").replace("'", "''")
+        fallback = literal(self.options.platform or "unknown")
         prefix = f"lower(regexp_extract({sql_text('account_id', cols)}, '^([A-Za-z]{{2}})_', 1))"
-        platform = "CASE " + " ".join(f"WHEN {prefix} = '{p}' THEN '{name}'" for p, name in _PREFIXES.items())
-        platform += f" ELSE '{fallback}' END"
+        platform = "CASE " + " ".join(f"WHEN {prefix} = {literal(p)} THEN {literal(name)}" for p, name in _PREFIXES.items())
+        platform += f" ELSE {fallback} END"
         problem = (
             f"CASE WHEN {sql_text('account_id', cols)} IS NULL THEN 'column account_id: empty, every row needs an account' "
             f"WHEN {sql_text(pid, cols)} IS NULL THEN 'column {pid}: empty, every row needs a post id' "

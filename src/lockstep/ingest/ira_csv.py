@@ -44,6 +44,7 @@ from lockstep.ingest.arrowcsv import read_batches
 from lockstep.ingest.base import Item, ReadOptions, TableBatch
 from lockstep.ingest.tabular import header_of, sql_text
 from lockstep.model import Quarantined
+from lockstep.sql import identifier, literal
 
 REQUIRED = {"author", "content", "publish_date"}
 _FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%m/%d/%y %H:%M', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S']"
@@ -86,7 +87,7 @@ class IRACsv:
         """One scan of the batch computes every value and the problem of each row; posts and
         accounts are then cut from that result (checks, dates and counts are parsed once)."""
         cols = set(table.column_names)
-        platform = (self.options.platform or "twitter").replace("'", "''")
+        platform = literal(self.options.platform or "twitter")
         c = {n: sql_text(n, cols) for n in (
             "author", "content", "publish_date", "region", "language", "account_category",
             "article_url", "tweet_id", *_COUNTS)}
@@ -111,7 +112,7 @@ class IRACsv:
         con.register("batch", pa.Table.from_batches(table.to_batches(max_chunksize=_SCAN_ROWS), table.schema))
         try:
             rows = con.sql(f"""
-                SELECT _line, _problem, '{platform}' AS platform,
+                SELECT _line, _problem, {platform} AS platform,
                        CASE WHEN _problem IS NULL THEN coalesce({status_id}, {exact_id}, {hashed}) END AS post_id,
                        _author AS account_id, _author AS handle, _time AS time, false AS time_zone_known,
                        nullif(content, '') AS text, {c['language']} AS language, _line AS source_line,
@@ -139,7 +140,7 @@ class IRACsv:
                 SELECT platform, account_id, arg_max(handle, _line) AS handle,
                        arg_max(category, _line) AS category, arg_max(location, _line) AS location,
                        arg_max(followers, _line) AS followers, arg_max(following, _line) AS following,
-                       arg_max(post_count, _line) AS post_count, '{self.name}' AS source
+                       arg_max(post_count, _line) AS post_count, {literal(self.name)} AS source
                 FROM good GROUP BY ALL""").to_arrow_table()
         finally:
             con.unregister("good")
@@ -147,7 +148,7 @@ class IRACsv:
 
     def _quarantine(self, con: duckdb.DuckDBPyConnection, table: pa.Table, bad: pa.Table) -> Iterator[Item]:
         """The refused rows, each with its cells as JSON and the reason (rare: a second, small scan)."""
-        raw = "struct_pack(" + ", ".join(f'"{n}" := "{n}"' for n in table.column_names if n != "_line") + ")"
+        raw = "struct_pack(" + ", ".join(f"{identifier(n)} := {identifier(n)}" for n in table.column_names if n != "_line") + ")"
         con.register("bad", bad.select(["_line", "_problem"]))
         try:
             found = con.execute(

@@ -19,6 +19,7 @@ import pyarrow as pa
 from lockstep.errors import SourceError
 from lockstep.ingest.base import Item, ReadOptions, TableBatch, base_name
 from lockstep.model import ACCOUNT_SCHEMA, POST_SCHEMA, Quarantined
+from lockstep.sql import identifier, literal
 
 _POST_KEYS = {"post_id", "account_id", "platform", "time"}
 _ACCOUNT_KEYS = {"account_id", "platform"}
@@ -65,20 +66,20 @@ class LockstepNative:
         return 0.0
 
     def _reader_sql(self) -> str:
-        p = str(self.path).replace("'", "''")
+        p = literal(str(self.path))
         name = base_name(self.path)
         with open(self.path, "rb") as fh:
             magic = fh.read(4)
         if magic == b"PAR1" or name.endswith(".parquet"):
-            return f"SELECT *, row_number() OVER () AS _line FROM read_parquet('{p}')"
+            return f"SELECT *, row_number() OVER () AS _line FROM read_parquet({p})"
         if name.endswith((".jsonl", ".ndjson", ".json")):
             return (
-                f"SELECT *, row_number() OVER () AS _line FROM read_json('{p}', format='newline_delimited', "
+                f"SELECT *, row_number() OVER () AS _line FROM read_json({p}, format='newline_delimited', "
                 "records=true, ignore_errors=true)"
             )
         # CSV: the header is line 1, so the first record is on line 2.
         return (
-            f"SELECT *, row_number() OVER () + 1 AS _line FROM read_csv('{p}', all_varchar=true, header=true, "
+            f"SELECT *, row_number() OVER () + 1 AS _line FROM read_csv({p}, all_varchar=true, header=true, "
             "auto_detect=true, strict_mode=false)"
         )
 
@@ -96,7 +97,7 @@ class LockstepNative:
                     exprs.append(f"NULL::{_duck_type(f.type)} AS {f.name}")
                     continue
                 target = _duck_type(f.type)
-                col = f'"{f.name}"'
+                col = identifier(f.name)
                 if f.name in _LIST_COLS:
                     expr = (
                         f"CASE WHEN typeof({col}) = 'VARCHAR' THEN TRY_CAST(json({col}::VARCHAR) AS VARCHAR[]) "
@@ -112,7 +113,7 @@ class LockstepNative:
             problem = "coalesce(" + ", ".join(checks) + ")" if checks else "NULL"
             platform = self.options.platform
             if platform and "platform" in cols:
-                exprs = [e if not e.endswith(" AS platform") else f"coalesce(nullif(TRY_CAST(platform AS VARCHAR), ''), '{platform}') AS platform" for e in exprs]
+                exprs = [e if not e.endswith(" AS platform") else f"coalesce(nullif(TRY_CAST(platform AS VARCHAR), ''), {literal(platform)}) AS platform" for e in exprs]
             con.execute(
                 f"CREATE TEMP TABLE typed AS SELECT {', '.join(exprs)}, _line, {problem} AS _problem, "
                 "to_json(src)::VARCHAR AS _raw FROM src"

@@ -43,6 +43,7 @@ from lockstep.model import (
     Post,
     Quarantined,
 )
+from lockstep.sql import identifier, literal
 from lockstep.store import Store
 
 log = logging.getLogger(__name__)
@@ -287,7 +288,7 @@ _MISSING = (
 def _sql(text: str) -> str:
     """A SQL string literal. Patterns go in as literals, not parameters: DuckDB compiles a literal
     regex once per query, a parameter one several times slower."""
-    return "'" + text.replace("'", "''") + "'"
+    return literal(text)
 
 
 def _enrich(store: Store, dataset: str, staged: Staged) -> pa.Table:
@@ -395,7 +396,7 @@ def _first_copies(con: duckdb.DuckDBPyConnection, posts: pa.Table) -> pa.Array:
     return pa.array(first)
 
 
-_POST_COLS = ", ".join(f'"{c}"' for c in POST_FIELDS)
+_POST_COLS = ", ".join(identifier(c) for c in POST_FIELDS)
 _POST_SELECT = _POST_COLS.replace(
     '"domains"',
     "CASE WHEN domains IS NULL THEN coalesce(list_distinct(list_filter(_doms, d -> d IS NOT NULL)), []) "

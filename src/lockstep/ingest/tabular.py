@@ -19,6 +19,7 @@ from typing import Any
 
 from lockstep.errors import SourceError
 from lockstep.ingest.base import base_name, open_text
+from lockstep.sql import identifier
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -43,7 +44,7 @@ def header_of(head: bytes) -> list[str]:
 def sql_text(name: str, cols: set[str]) -> str:
     """SQL for a CSV column as trimmed text, NULL when empty or when the file lacks the column
     (column orders and sets vary between releases of the same export)."""
-    return f'nullif(trim("{name}"), \'\')' if name in cols else "NULL::VARCHAR"
+    return f"nullif(trim({identifier(name)}), '')" if name in cols else "NULL::VARCHAR"
 
 
 def key_of(column: str) -> str:

@@ -30,6 +30,7 @@ from lockstep.networks.cluster import leiden, subclusters
 from lockstep.networks.explain import evidence_rows, why_flagged
 from lockstep.networks.graph import build_graph
 from lockstep.networks.score import NetworkFigures, coordination_score, member_scores
+from lockstep.sql import literal
 from lockstep.store import Store
 from lockstep.traces.run import run_traces
 
@@ -86,9 +87,8 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
     t0 = time.perf_counter()
     detectors = make_detectors(opts)
     engine = DuckDBEngine.for_store(store, memory_limit=opts.memory_limit)
-    safe = dataset.replace("'", "''")
-    engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_posts AS SELECT * FROM posts WHERE dataset = '{safe}'")
-    engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_accounts AS SELECT * FROM accounts WHERE dataset = '{safe}'")
+    engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_posts AS SELECT * FROM posts WHERE dataset = {literal(dataset)}")
+    engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_accounts AS SELECT * FROM accounts WHERE dataset = {literal(dataset)}")
     edges, reports, account_evidence = run_traces(engine, "_ls_posts", detectors, fdr=opts.fdr,
                                 on_trace=(lambda n: on_step(f"trace {n}")) if on_step else None)
     t_traces = time.perf_counter()

@@ -26,12 +26,13 @@ from lockstep.share import pseudonym, tables
 from lockstep.share import tlp as markings
 from lockstep.share.ids import stix_id, ts
 from lockstep.share.patterns import pattern_for
+from lockstep.sql import literal
 from lockstep.store import Store
 
 log = logging.getLogger(__name__)
 
 _WS = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
-_URL = r"(?i)(?:https?://|www\.)[^\t\n\x0b\x0c\r\x1c-\x1f <>\"']+".replace("'", "''")
+_URL = literal(r"(?i)(?:https?://|www\.)[^\t\n\x0b\x0c\r\x1c-\x1f <>\"']+")
 _WS_CHECK = " OR ".join(["contains(t2, '  ')"] + [f"contains(t2, chr({c}))" for c in (9, 10, 11, 12, 13, 28, 29, 30, 31)])
 
 
@@ -44,7 +45,7 @@ def ascii_fingerprints(source: str, keep: str = "") -> str:
     return f"""SELECT {k}sha256(trim(CASE WHEN {_WS_CHECK} THEN regexp_replace(t2, '{_WS}+', ' ', 'g')
                                        ELSE t2 END)) AS fp FROM (
       SELECT {k}lower(CASE WHEN contains(l1, '://') OR contains(l1, 'www.')
-                          THEN regexp_replace(t1, '{_URL}', ' ', 'g') ELSE t1 END) AS t2 FROM (
+                          THEN regexp_replace(t1, {_URL}, ' ', 'g') ELSE t1 END) AS t2 FROM (
         SELECT {k}t1, lower(t1) AS l1 FROM (
           SELECT {k}CASE WHEN starts_with(text, 'RT @')
                         THEN regexp_replace(text, '^RT @[A-Za-z0-9_]{{1,30}}:', '') ELSE text END AS t1
@@ -90,18 +91,18 @@ def _hits_sql(kind: str) -> str:
         return f"""SELECT DISTINCT {sel} FROM (
               SELECT platform, account_id, post_id, time, lower(unnest(media_hashes)) AS m
               FROM posts WHERE dataset = $ds AND len(media_hashes) > 0) h
-            JOIN _m_ind i ON i.type = '{kind}' AND h.m = i.value"""
+            JOIN _m_ind i ON i.type = {literal(kind)} AND h.m = i.value"""
     if kind in ("account", "account_id", "account_hash"):
         col = {"account": "lower(ltrim(a.handle, '@'))", "account_id": "a.account_id", "account_hash": "k.h"}[kind]
         src = "accounts a" if kind != "account_hash" else "accounts a JOIN _m_keyed k USING (platform, account_id)"
         return f"""SELECT {sel} FROM (
               SELECT i.indicator_id, a.platform, a.account_id FROM {src}
-              JOIN _m_ind i ON i.type = '{kind}' AND {col} = i.value
+              JOIN _m_ind i ON i.type = {literal(kind)} AND {col} = i.value
                    AND (i.platform IS NULL OR i.platform = a.platform)
               WHERE a.dataset = $ds) acc
             JOIN _m_ind i USING (indicator_id)
             JOIN posts h ON h.dataset = $ds AND h.platform = acc.platform AND h.account_id = acc.account_id
-            WHERE i.type = '{kind}'"""
+            WHERE i.type = {literal(kind)}"""
     if kind == "text_fingerprint":
         return f"""SELECT {sel} FROM (
               {ascii_fingerprints("(SELECT * FROM posts WHERE dataset = $ds AND text IS NOT NULL)",
