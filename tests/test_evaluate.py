@@ -119,3 +119,67 @@ def test_cli_json_and_table(store: Store, truth: Path) -> None:
     assert json.loads(res.output)["f1"] == pytest.approx(0.8)
     res = CliRunner().invoke(cli, ["evaluate", "--truth", str(truth), "--db", db])
     assert res.exit_code == 0 and "adjusted Rand index" in res.output
+
+
+def _graded(store: Store, scores: dict[str, float], dataset: str = "d") -> None:
+    # the table `detect` writes (lead's schema); created here only if the store does not have it yet
+    store.con.execute("CREATE TABLE IF NOT EXISTS account_scores (dataset VARCHAR, platform VARCHAR, "
+                      "account_id VARCHAR, score DOUBLE)")
+    for a, s in scores.items():
+        store.con.execute("INSERT INTO account_scores (dataset, platform, account_id, score) VALUES (?, ?, ?, ?)",
+                          [dataset, "twitter", a, s])
+
+
+def test_graded_account_scores_rank_every_account(store: Store, truth: Path) -> None:
+    _setup(store, [(10, "a1", 0.9), (10, "a2", 0.8), (10, "o1", 0.5), (20, "b1", 0.7), (20, "b2", 0.6)])
+    assert evaluate(store, truth)["score_source"] == "members"
+    _graded(store, {"x": 9.0}, dataset="other")  # another dataset's scores: still the members' score
+    r = evaluate(store, truth)
+    assert r["score_source"] == "members" and r["precision_at_k"]["5"] == pytest.approx(0.8)
+    # a3 was missed by the networks but ranks third by its graded score; o2 has a little evidence
+    _graded(store, {"a1": 5.0, "a2": 4.0, "a3": 3.5, "b1": 3.0, "b2": 2.0, "o1": 1.0, "o2": 0.5})
+    r = evaluate(store, truth)
+    assert r["score_source"] == "account_scores"
+    assert r["precision_at_k"]["5"] == 1.0 and r["precision_at_k"]["10"] == pytest.approx(0.5)
+    assert r["pr_auc"] == 1.0 and r["roc_auc"] == 1.0  # every positive above every negative
+    assert r["recall"] == pytest.approx(0.8)  # flagged is still network membership
+
+
+TRUTH_EMBEDDED = TRUTH.replace("operation_style,negative_group", "operation_style,negative_group,embedded_posts") \
+    .replace(",news_event\n", ",news_event,\n").replace(",fan_community\n", ",fan_community,\n") + """\
+twitter,r1,9,ira_NewsFeed,,12
+twitter,r2,9,ira_NewsFeed,,15
+twitter,r3,9,ira_NewsFeed,,3
+twitter,r4,10,ira_RightTroll,,40
+"""
+
+
+def test_embedded_recall_per_category_of_active_accounts(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "truth.csv"
+    path.write_text(TRUTH_EMBEDDED)
+    _setup(store, [(10, "a1", 0.9), (10, "o1", 0.5), (30, "r1", 0.7), (30, "r3", 0.6), (31, "r4", 0.6)])
+    r = evaluate(store, path)
+    e = r["embedded"]
+    # active (>= 10 posts): r1 flagged, r2 missed (NewsFeed 1/2), r4 flagged (RightTroll 1/1); r3 has 3 posts
+    assert e["per_category"] == {
+        "ira_NewsFeed": {"accounts": 3, "active": 2, "flagged": 1, "recall": 0.5},
+        "ira_RightTroll": {"accounts": 1, "active": 1, "flagged": 1, "recall": 1.0}}
+    assert e["recall_active"] == pytest.approx(2 / 3) and e["recall_all_embedded"] == pytest.approx(3 / 4)
+    assert e["precision"] == r["precision"] == pytest.approx(4 / 5)
+    assert e["organic_flagged_share"] == pytest.approx(1 / 5)
+    assert evaluate(store, path, min_posts=2)["embedded"]["recall_active"] == pytest.approx(3 / 4)
+    plain = tmp_path / "plain.csv"
+    plain.write_text(TRUTH)
+    assert "embedded" not in evaluate(store, plain)
+    db = str(store.path)
+    store.close()
+    res = CliRunner().invoke(cli, ["evaluate", "--truth", str(path), "--db", db, "--min-posts", "10"])
+    assert res.exit_code == 0 and "NewsFeed" in res.output and "all active" in res.output
+
+
+def test_embedded_posts_must_be_counts(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "truth.csv"
+    path.write_text(TRUTH_EMBEDDED.replace(",,12", ",,twelve"))
+    _setup(store, [(10, "a1", 0.9)])
+    with pytest.raises(SourceError, match=r"line 12: column 'embedded_posts'.*'twelve'"):
+        evaluate(store, path)

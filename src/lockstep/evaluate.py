@@ -40,6 +40,8 @@ from lockstep.store import Store
 
 log = logging.getLogger(__name__)
 K_VALUES = (10, 50, 100, 500)
+#: Embedded real accounts with at least this many posts in their slice are "active".
+ACTIVE_POSTS = 10
 
 
 def load_truth(path: Path) -> tuple[pd.DataFrame, str]:
@@ -82,6 +84,14 @@ def load_truth(path: Path) -> tuple[pd.DataFrame, str]:
         out["label"] = (out["network_id"] > 0).astype(np.int64)
         out["style"] = df["operation_style"]
         out["groups"] = df["negative_group"] if "negative_group" in cols else ""
+        if "embedded_posts" in cols:
+            posts = pd.to_numeric(df["embedded_posts"].where(df["embedded_posts"] != ""), errors="coerce")
+            bad = df["embedded_posts"].ne("") & (posts.isna() | (posts < 0))
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise SourceError(f"The truth file '{path}', line {i + 2}: column 'embedded_posts' must be "
+                                  f"empty or a count >= 0. Got {df['embedded_posts'].iloc[i]!r}.")
+            out["embedded_posts"] = posts
     else:
         out["label"] = nums.astype(np.int64)
         out["network_id"] = 0
@@ -102,6 +112,16 @@ def _detected(store: Store, dataset: str) -> pd.DataFrame:
         "SELECT platform, account_id, arg_max(network_id, score) AS pred, max(coalesce(score, 0)) "
         "FROM members WHERE dataset = ? GROUP BY 1, 2", [dataset])
     return pd.DataFrame(rows, columns=["platform", "account_id", "pred", "score"])
+
+
+def _graded(store: Store, dataset: str) -> pd.DataFrame | None:
+    """The graded score of every account (``account_scores``, written by ``detect``), or ``None``
+    when the store has none for the dataset (older stores: fall back to ``members.score``)."""
+    if not store.has_table("account_scores"):
+        return None
+    rows = store.rows("SELECT platform, account_id, max(coalesce(score, 0)) FROM account_scores "
+                      "WHERE dataset = ? GROUP BY 1, 2", [dataset])
+    return pd.DataFrame(rows, columns=["platform", "account_id", "graded"]) if rows else None
 
 
 def _ari_purity(df: pd.DataFrame) -> dict[str, float | None]:
@@ -127,8 +147,10 @@ def _ratio(a: float, b: float) -> float | None:
     return float(a / b) if b else None
 
 
-def evaluate(store: Store, truth_path: Path, dataset: str | None = None) -> dict[str, Any]:
-    """All metrics as one JSON-ready dict."""
+def evaluate(store: Store, truth_path: Path, dataset: str | None = None, *,
+             min_posts: int = ACTIVE_POSTS) -> dict[str, Any]:
+    """All metrics as one JSON-ready dict. ``min_posts``: the posts an embedded real account needs
+    in its slice to count as active (truth with ``embedded_posts`` only)."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     truth, kind = load_truth(truth_path)
@@ -149,6 +171,12 @@ def evaluate(store: Store, truth_path: Path, dataset: str | None = None) -> dict
     not_in_truth = int(df["label"].isna().sum())
     absent = int(df["_in_store"].isna().sum())
     df = df.merge(det[[*keys, "pred", "score"]], on=keys, how="left")
+    graded = _graded(store, ds)
+    if graded is not None:
+        if by_id:
+            graded = graded.sort_values("graded", ascending=False).drop_duplicates("account_id")
+        df = df.drop(columns="score").merge(graded[[*keys, "graded"]].rename(columns={"graded": "score"}),
+                                            on=keys, how="left")
     df["label"] = df["label"].fillna(0).astype(np.int64)
     df["network_id"] = df["network_id"].fillna(0).astype(np.int64)
     df["style"] = df["style"].fillna("organic")
@@ -162,7 +190,8 @@ def evaluate(store: Store, truth_path: Path, dataset: str | None = None) -> dict
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
     f1 = (2 * precision * recall / (precision + recall)) if precision and recall else 0.0
     both = 0 < y.sum() < len(y)
-    ranked = df[df["flagged"]].sort_values(["score", "platform", "account_id"], ascending=[False, True, True])
+    pool = df if graded is not None else df[df["flagged"]]
+    ranked = pool.sort_values(["score", "platform", "account_id"], ascending=[False, True, True])
     ks = sorted({*K_VALUES, int(y.sum())} - {0})
     at_k = {str(k): float(ranked["label"].head(k).sum() / k) for k in ks}
     organic = df[df["label"] == 0]
@@ -173,6 +202,7 @@ def evaluate(store: Store, truth_path: Path, dataset: str | None = None) -> dict
                      "share_flagged": _ratio(sel["flagged"].sum(), len(sel))}
     out: dict[str, Any] = {
         "dataset": ds, "truth": str(truth_path), "truth_kind": kind,
+        "score_source": "account_scores" if graded is not None else "members",
         "accounts": len(df), "operation_accounts": int(y.sum()), "flagged": int(f.sum()),
         "accounts_not_in_truth": not_in_truth, "truth_accounts_absent_from_store": absent,
         "true_positives": tp, "false_positives": fp, "false_negatives": fn,
@@ -189,4 +219,22 @@ def evaluate(store: Store, truth_path: Path, dataset: str | None = None) -> dict
         out["truth_networks"] = int(df.loc[df["network_id"] > 0, "network_id"].nunique())
         ops = df[df["label"] == 1]
         out["recall_per_style"] = {st: float(g["flagged"].mean()) for st, g in ops.groupby("style")}
+        if "embedded_posts" in df.columns and df["embedded_posts"].notna().any():
+            out["embedded"] = _embedded(df, min_posts, precision, out["organic_flagged_share"])
     return out
+
+
+def _embedded(df: pd.DataFrame, min_posts: int, precision: float | None,
+              organic_share: float | None) -> dict[str, Any]:
+    """Recall of real embedded accounts with at least ``min_posts`` posts in the slice, per category
+    (``operation_style``) and overall, beside the run's precision and organic flagged share."""
+    real = df[df["embedded_posts"].notna() & (df["label"] == 1)]
+    active = real[real["embedded_posts"] >= min_posts]
+    per = {st: {"accounts": int((real["style"] == st).sum()), "active": len(g),
+                "flagged": int(g["flagged"].sum()), "recall": float(g["flagged"].mean())}
+           for st, g in active.groupby("style")}
+    return {"min_posts": min_posts, "accounts": len(real), "active_accounts": len(active),
+            "active_flagged": int(active["flagged"].sum()),
+            "recall_active": float(active["flagged"].mean()) if len(active) else None,
+            "recall_all_embedded": float(real["flagged"].mean()) if len(real) else None,
+            "per_category": per, "precision": precision, "organic_flagged_share": organic_share}

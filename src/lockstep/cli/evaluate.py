@@ -19,27 +19,34 @@ def _fmt(v: Any) -> str:
 @click.command()
 @click.option("--truth", "truth_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="truth.csv from `lockstep synth`, or a CSV of account_id,label[,platform].")
+@click.option("--min-posts", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Posts an embedded real account (synth --embed) needs in its slice to count as active "
+                   "in the per-category recall.")
 @dataset_option
 @db_option
 @json_option
-def evaluate(truth_path: Path, dataset: str | None, db: Path | None, as_json: bool) -> None:
+def evaluate(truth_path: Path, min_posts: int, dataset: str | None, db: Path | None, as_json: bool) -> None:
     """Score what `lockstep detect` stored against a truth file.
 
     Account-level precision, recall, F1, PR-AUC, ROC-AUC and precision@k; the share of organic
     accounts flagged, overall and per hard-negative group; for synthetic truth also the network-level
     adjusted Rand index and purity, and recall per operation style. Accounts in the truth file that
-    are not in the store count as not flagged.
+    are not in the store count as not flagged. PR-AUC, ROC-AUC and precision@k use the graded score
+    of every account (table account_scores) where detect wrote one, else the network members' score.
+    When the truth holds embedded real timelines (synth --embed), also the recall per category of
+    the real accounts with at least --min-posts posts in the slice.
     """
     from lockstep.evaluate import evaluate as run
 
     with open_store(db, read_only=True) as store:
-        res = run(store, truth_path, dataset)
+        res = run(store, truth_path, dataset, min_posts=min_posts)
     if as_json:
         print_json(res)
         return
     main = [("accounts", res["accounts"]), ("operation accounts", res["operation_accounts"]),
             ("flagged", res["flagged"]), ("precision", res["precision"]), ("recall", res["recall"]),
             ("F1", res["f1"]), ("PR-AUC", res["pr_auc"]), ("ROC-AUC", res["roc_auc"]),
+            ("score ranked", res["score_source"]),
             ("organic flagged share", res["organic_flagged_share"]),
             ("truth accounts absent from store", res["truth_accounts_absent_from_store"]),
             ("store accounts not in truth", res["accounts_not_in_truth"])]
@@ -57,3 +64,10 @@ def evaluate(truth_path: Path, dataset: str | None, db: Path | None, as_json: bo
     if res.get("recall_per_style"):
         print_table("recall per operation style", ["style", "recall"],
                     [(k, _fmt(v)) for k, v in res["recall_per_style"].items()])
+    if "embedded" in res:
+        e = res["embedded"]
+        rows = [(st.removeprefix("ira_"), v["accounts"], v["active"], v["flagged"], _fmt(v["recall"]))
+                for st, v in e["per_category"].items()]
+        rows.append(("all active", e["accounts"], e["active_accounts"], e["active_flagged"], _fmt(e["recall_active"])))
+        print_table(f"embedded real accounts (active: >= {e['min_posts']} posts in the slice)",
+                    ["category", "accounts", "active", "flagged", "recall"], rows)

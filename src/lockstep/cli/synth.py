@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -26,15 +27,33 @@ from lockstep.errors import ConfigError
               help="Preset for delays, edit rates, camouflage share and profile tells (default: default).")
 @click.option("--profile", "profile_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="TOML file of profile fields (may start from difficulty = \"hard\").")
+@click.option("--embed", "embed_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="IRA tweets CSV (FiveThirtyEight/Clemson layout, may be gzipped) whose real timelines are "
+                   "placed into the crowd, time-shifted, with truth rows (operation_style ira_<category>).")
+@click.option("--embed-labels", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="CSV of author,account_category (such as authors.csv) giving each embedded account's "
+                   "persona (default: the file's own account_category column).")
+@click.option("--embed-week", type=int, default=1, show_default=True,
+              help="Which week of the file to embed: week 1 starts on the first day in the file.")
+@click.option("--embed-start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Embed from this date (YYYY-MM-DD) instead of --embed-week.")
+@click.option("--embed-weeks", type=int, default=1, show_default=True,
+              help="How many consecutive weeks to embed (the window must be long enough: see --days).")
 @json_option
 def synth(posts: int, seed: int, out: Path, networks: int | None, days: int | None, fmt: str,
-          difficulty: str | None, profile_file: Path | None, as_json: bool) -> None:
+          difficulty: str | None, profile_file: Path | None, embed_file: Path | None, embed_labels: Path | None,
+          embed_week: int, embed_start: dt.datetime | None, embed_weeks: int, as_json: bool) -> None:
     """Generate a synthetic dataset with planted influence operations and ground truth.
 
     Writes posts.<fmt> and accounts.<fmt> in Lockstep's own format (ingest them with
     `lockstep ingest OUT/posts.parquet OUT/accounts.parquet`), truth.csv (platform, account_id,
     network_id, operation_style, negative_group) and manifest.json (seed, parameters, counts,
     planted UTC offsets). Score a detection run with `lockstep evaluate --truth OUT/truth.csv`.
+
+    With --embed FILE, real labelled timelines (a slice of the IRA tweets) are added to the --posts
+    generated ones: read with the ira_csv ingest adapter, shifted by whole weeks into the window
+    (weekday and hour kept), given sub-minute jitter, their words rendered into the crowd's
+    vocabulary; truth.csv gains an embedded_posts column (see docs/benchmark.md).
     """
     from lockstep.synth import generate, load_profile, preset, write_dataset
     from lockstep.synth.profile import validate
@@ -46,7 +65,15 @@ def synth(posts: int, seed: int, out: Path, networks: int | None, days: int | No
     if days is not None:
         profile = validate(replace(profile, days=days), "--days")
     t0 = time.perf_counter()
+    if embed_file is None and (embed_labels or embed_start or embed_week != 1 or embed_weeks != 1):
+        raise ConfigError("--embed-labels, --embed-week, --embed-start and --embed-weeks need --embed FILE.")
     data = generate(posts=posts, seed=seed, profile=profile, networks=networks)
+    if embed_file is not None:
+        from lockstep.synth.embed import EmbedSpec, embed
+
+        spec = EmbedSpec(path=embed_file, labels=embed_labels, week=embed_week, weeks=embed_weeks,
+                         start=embed_start.date() if embed_start else None)
+        data = embed(data, spec.validate(), seed=seed)
     if not as_json:
         err_console.print(f"generated {data.n_posts:,} posts in {time.perf_counter() - t0:.1f} s; writing ...",
                           highlight=False)
@@ -58,6 +85,8 @@ def synth(posts: int, seed: int, out: Path, networks: int | None, days: int | No
                "accounts_per_style": counts["accounts_per_style"],
                "accounts_per_negative_group": counts["accounts_per_negative_group"],
                "seconds": round(time.perf_counter() - t0, 2)}
+    if "embedded" in data.manifest:
+        summary["embedded"] = data.manifest["embedded"]
     if as_json:
         print_json(summary)
         return
@@ -65,3 +94,8 @@ def synth(posts: int, seed: int, out: Path, networks: int | None, days: int | No
                 [(summary["posts"], summary["accounts"], summary["networks"], summary["seconds"])])
     print_table("accounts per style", ["style", "accounts"], list(counts["accounts_per_style"].items()))
     print_table("hard-negative groups", ["group", "accounts"], list(counts["accounts_per_negative_group"].items()))
+    if "embedded" in summary:
+        e = summary["embedded"]
+        print_table(f"embedded from {e['file']}: {e['slice']['from']} to {e['slice']['to']}, shifted "
+                    f"{e['shift_days']} days", ["posts", "accounts", "exact repeats folded", "weekday and hour kept"],
+                    [(e["posts"], e["accounts"], e["exact_repeats_folded"], e["weekday_and_hour_kept"])])

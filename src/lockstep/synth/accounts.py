@@ -16,6 +16,8 @@ from lockstep.synth import words as W
 
 PLATFORMS = ("twitter", "telegram", "facebook")
 DAY_S = 86_400
+#: Share of organic accounts using each client app (index into ``words.CLIENTS[platform]``).
+CLIENT_WEIGHTS = (0.42, 0.33, 0.14, 0.04, 0.03, 0.025, 0.015)
 
 
 def _pick(rng: np.random.Generator, seq: tuple[str, ...], n: int) -> list[str]:
@@ -112,7 +114,7 @@ def organic_profiles(rng: np.random.Generator, platform: np.ndarray, offset_h: n
         "following": following.tolist(), "verified": (followers > 200_000).tolist(),
         "language": lang, "location": loc,
         "avatar": [int(a) if h else None for a, h in zip(avatars, has_avatar, strict=True)],
-        "client": rng.choice(7, size=n, p=[0.42, 0.33, 0.14, 0.04, 0.03, 0.025, 0.015]).tolist(),
+        "client": rng.choice(len(CLIENT_WEIGHTS), size=n, p=CLIENT_WEIGHTS).tolist(),
         "offset_h": offset_h.tolist(),
         "network_id": [0] * n, "style": ["organic"] * n,
     }

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lockstep.errors import ConfigError
 from lockstep.synth import negatives, operations, organic
@@ -42,15 +43,32 @@ class SynthData:
     accounts: pa.Table
     truth: pa.Table
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: Posts added to the generated ones (``synth --embed``: real timelines), sorted by time.
+    extra: pa.Table | None = None
 
     @property
     def n_posts(self) -> int:
-        return len(self.order)
+        return len(self.order) + (self.extra.num_rows if self.extra is not None else 0)
 
     def post_chunks(self, chunk: int = 500_000) -> Iterator[pa.Table]:
-        """Posts in time order, ``chunk`` rows at a time (strings exist only per chunk)."""
-        for i in range(0, len(self.order), chunk):
-            yield self.renderer.render(self.order[i:i + chunk])
+        """Posts in time order, ``chunk`` generated rows at a time (strings exist only per chunk);
+        extra posts are merged into the chunk whose time range they fall in."""
+        extra = self.extra
+        n = len(self.order)
+        for i in range(0, n, chunk):
+            table = self.renderer.render(self.order[i:i + chunk])
+            if extra is not None and extra.num_rows:
+                if i + chunk >= n:
+                    take = extra.num_rows
+                else:
+                    last = table.column("time")[-1].value
+                    times = extra.column("time").cast(pa.int64()).to_numpy()
+                    take = int(np.searchsorted(times, last, side="right"))
+                if take:
+                    table = pa.concat_tables([table, extra.slice(0, take).cast(table.schema)])
+                    table = table.take(pc.sort_indices(table, [("time", "ascending")]))
+                    extra = extra.slice(take)
+            yield table
 
     def posts(self) -> pa.Table:
         return pa.concat_tables(list(self.post_chunks()))
