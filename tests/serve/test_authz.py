@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from lockstep.serve import admin
-from lockstep.serve.schema import audit_log
+from lockstep.serve.schema import audit_log, objects
 from tests.serve.conftest import TLP, Deployment, indicator
 
 LEVELS = [*TLP, None]  # None: unmarked
@@ -124,15 +124,20 @@ def test_delete_rights(deployment: Deployment, matrix: dict[str, Any]) -> None:
 
 
 def test_object_ids_cannot_be_hijacked(deployment: Deployment, matrix: dict[str, Any]) -> None:
-    """gamma may not add a 'new version' of acme's object (e.g. to push a RED one out of 'last')."""
+    """gamma may not replace acme's object (e.g. to push a RED one out of 'last'): a version it adds
+    under acme's id is gamma's own object; acme's versions and their 'last' are untouched."""
     cid, objs = matrix["ids"]["shared"], matrix["objs"]
     victim = objs[("shared", "acme", "amber")]
     forged = dict(victim, modified="2040-01-01T00:00:00.000Z", object_marking_refs=[TLP["green"]])
     r = deployment.post("gamma", cid, [forged])
-    assert r.status_code == 202 and r.json()["failure_count"] == 1 and r.json()["success_count"] == 0
+    assert r.status_code == 202 and r.json()["success_count"] == 1  # as for any new id: nothing told
     with deployment.client("beta") as c:
         got = c.get(deployment.coll_url(cid) + f"objects/{victim['id']}/").json()["objects"]
-    assert got == [victim]
+    assert victim in got and len(got) == 2  # acme's version stays its last one, unchanged
+    with deployment.engine.connect() as conn:
+        rows = conn.execute(select(objects.c.owner_org_id, objects.c.is_last, objects.c.version)
+                            .where(objects.c.collection_id == cid, objects.c.object_id == victim["id"])).all()
+    assert sorted((r.is_last, r.version) for r in rows) == [(True, victim["modified"]), (True, forged["modified"])]
 
 
 def test_authentication(deployment: Deployment) -> None:

@@ -71,3 +71,39 @@ def test_an_old_schema_is_refused_with_the_fix(tmp_path: Path) -> None:
     upgrade(engine)
     check_current(engine)
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_migration_scopes_stored_objects_by_owner(tmp_path: Path, backend: str) -> None:
+    """0001 -> head keeps stored objects and lets two organisations hold the same id."""
+    from alembic import command
+    from sqlalchemy import insert, select
+
+    from lockstep.serve import admin
+    from lockstep.serve.database import _alembic_config
+    from lockstep.serve.schema import objects
+    from tests.serve.conftest import _pg_database_url
+
+    urls = iter([f"sqlite:///{tmp_path / 'mig.sqlite'}"]) if backend == "sqlite" else _pg_database_url()
+    engine = make_engine(next(urls))
+    try:
+        cfg = _alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+        ids = [admin.add_org(engine, name)["id"] for name in ("one", "two")]
+        cid = admin.add_collection(engine, title="c", owner="one")["id"]
+        row = {"collection_id": cid, "object_id": "indicator--00000000-0000-4000-8000-000000000001",
+               "object_type": "indicator", "version": "v", "version_us": 1, "spec_version": "2.1",
+               "date_added_us": 1, "tlp": 5, "is_first": True, "is_last": True, "body": "{}"}
+        with engine.begin() as conn:
+            conn.execute(insert(objects), [dict(row, seq=1, owner_org_id=ids[0])])
+        upgrade(engine)
+        check_current(engine)
+        with engine.begin() as conn:
+            conn.execute(insert(objects), [dict(row, seq=2, owner_org_id=ids[1])])
+            assert [r.owner_org_id for r in conn.execute(select(objects).order_by(objects.c.seq))] == ids
+    finally:
+        engine.dispose()
+        for _ in urls:
+            pass

@@ -180,3 +180,70 @@ def test_duplicate_keys_and_lone_surrogates_are_refused(deployment: Deployment, 
     r = _raw_post(deployment, "acme", coll, deep)
     _rejected(r, "nests")
     assert _stored(deployment, coll) == []
+
+
+# -- item 1: the answer to an add never depends on objects the caller cannot read; no squatting --
+
+def _answer(r: httpx.Response) -> Any:
+    """The status of an add without what differs between any two requests (status id, times)."""
+    assert r.status_code == 202, r.text
+    body = r.json()
+    return ({k: v for k, v in body.items() if k not in ("id", "request_timestamp", "successes", "failures")},
+            [{k: v for k, v in s.items() if k != "id"} for s in body.get("successes", [])],
+            [{k: v for k, v in s.items() if k != "id"} for s in body.get("failures", [])])
+
+
+@pytest.mark.parametrize("writer", ["gamma", "delta"])  # gamma: writer only; delta: reads (GREEN) and writes
+def test_an_add_tells_nothing_about_objects_the_writer_cannot_read(deployment: Deployment, writer: str) -> None:
+    cid = deployment.collection("oracle", read=("beta", "delta"), write=("gamma", "delta"))
+    t = {"created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z"}
+    red = indicator(60, level="red", **t)
+    amber_probe = indicator(61, level="amber")
+    assert deployment.post("acme", cid, [red]).json()["success_count"] == 1
+    probes = []
+    for target in (red, indicator(62, level="red", **t)):  # one stored by acme, one that nobody stored
+        same = dict(target, object_marking_refs=[TLP["green"]])  # the very same id and version
+        newer = dict(target, modified="2039-01-01T00:00:00.000Z")
+        probes.append(_answer(deployment.post(writer, cid, [same, newer])))
+    assert probes[0] == probes[1]
+    assert probes[0][0]["success_count"] == 2 and probes[0][0]["failure_count"] == 0
+    # acme's RED object is untouched and still served only to acme
+    with deployment.client("acme") as c:
+        mine = c.get(deployment.coll_url(cid) + f"objects/{red['id']}/", params={"match[version]": "all"})
+    assert red in mine.json()["objects"]
+    assert red["id"] not in _ids(deployment, "beta", cid) or writer == "delta"
+    assert amber_probe["id"] not in _ids(deployment, "beta", cid)
+
+
+def test_ids_cannot_be_squatted(deployment: Deployment) -> None:
+    """gamma adds acme's (predictable) id first; acme's own add still succeeds and is served."""
+    cid = deployment.collection("squat", read=("beta",), write=("gamma",))
+    acme_obj = indicator(70, level="amber")
+    squat = dict(acme_obj, name="not what acme said", object_marking_refs=[TLP["green"]])
+    assert deployment.post("gamma", cid, [squat]).json()["success_count"] == 1
+    r = deployment.post("acme", cid, [acme_obj]).json()
+    assert r["success_count"] == 1 and r["failure_count"] == 0 and "message" not in r["successes"][0]
+    with deployment.client("beta") as c:
+        got = c.get(deployment.coll_url(cid) + f"objects/{acme_obj['id']}/").json()["objects"]
+    assert acme_obj in got
+    # and gamma deleting "its" id removes only its own object
+    with deployment.client("gamma") as c:
+        assert c.delete(deployment.coll_url(cid) + f"objects/{acme_obj['id']}/").status_code == 200
+    with deployment.client("beta") as c:
+        assert c.get(deployment.coll_url(cid) + f"objects/{acme_obj['id']}/").json()["objects"] == [acme_obj]
+
+
+def test_a_reused_readable_id_is_the_writers_own_object(deployment: Deployment) -> None:
+    """delta reads and writes; a 'new version' it adds under acme's GREEN id is its own object:
+    acme's stays unchanged and still its last version (readers get both, each as its adder sent it)."""
+    cid = deployment.collection("reuse", read=("delta", "beta"), write=("delta",))
+    green = indicator(80, level="green")
+    assert deployment.post("acme", cid, [green]).json()["success_count"] == 1
+    fake = dict(green, modified="2039-01-01T00:00:00.000Z", revoked=True)
+    assert deployment.post("delta", cid, [fake]).json()["success_count"] == 1
+    with deployment.client("beta") as c:
+        got = c.get(deployment.coll_url(cid) + f"objects/{green['id']}/").json()["objects"]
+        first = c.get(deployment.coll_url(cid) + f"objects/{green['id']}/",
+                      params={"match[version]": "first"}).json()["objects"]
+    assert sorted(got, key=lambda o: o["modified"]) == [green, fake]
+    assert first == got  # each organisation's object is its own first and last version

@@ -6,9 +6,12 @@ numbers and ``date_added`` values handed out inside it grow in commit order. ``d
 strictly increasing (one microsecond apart at least), so ``added_after`` with the last
 ``X-TAXII-Date-Added-Last`` also pages without ties.
 
-Version flags ``is_first``/``is_last`` are kept per (collection, object id) over all stored
-versions; TLP rules filter afterwards, so a reader never gets an older version in place of a
-newer one it may not see.
+Identity is scoped by owner: a stored version is keyed by (collection, organisation that added it,
+object id, version), so one organisation's ids never collide with another's, and what an add
+answers depends only on the caller's own objects and on those it may read (see docs/server.md,
+"Security model"). Version flags ``is_first``/``is_last`` are kept per (collection, owner, object
+id) over all stored versions; TLP rules filter afterwards, so a reader never gets an older version
+in place of a newer one it may not see.
 """
 
 from __future__ import annotations
@@ -58,12 +61,16 @@ def _lock(conn: Connection) -> tuple[int, int]:
     return int(row.last_seq), int(row.last_date_added_us)
 
 
-def _existing(conn: Connection, collection_id: str, ids: list[str]) -> dict[str, list[Any]]:
+def _existing(conn: Connection, collection_id: str, ids: list[str], *,
+              owner: int | None = None) -> dict[str, list[Any]]:
+    """The stored versions of these ids (only the ``owner``'s, when given), by id."""
     out: dict[str, list[Any]] = defaultdict(list)
     for i in range(0, len(ids), _CHUNK):
         q = select(objects.c.seq, objects.c.object_id, objects.c.version_us, objects.c.is_first,
                    objects.c.is_last, objects.c.owner_org_id).where(
             objects.c.collection_id == collection_id, objects.c.object_id.in_(ids[i:i + _CHUNK]))
+        if owner is not None:
+            q = q.where(objects.c.owner_org_id == owner)
         for r in conn.execute(q):
             out[r.object_id].append(r)
     return out
@@ -80,14 +87,16 @@ def _refresh_flags(conn: Connection, old_rows: Iterable[Any], lo: int, hi: int) 
 def add(engine: Engine, collection_id: str, org_id: int, checked: list[Checked],
         failures: list[dict[str, str]] | None = None,
         then: Callable[[Connection, AddResult], None] | None = None) -> AddResult:
-    """Store the checked objects in one transaction. Re-adding a stored version succeeds without a
-    new row; a version of an object another organisation added is refused (no hijacking of ids).
-    ``then`` runs inside the same transaction (status resource and audit entry)."""
+    """Store the checked objects in one transaction, as the organisation's own. Re-adding a version
+    it stored before succeeds without a new row. Other organisations' objects play no part: the
+    answer is the same whether or not another organisation holds the id, and an id another
+    organisation added first never blocks this one. ``then`` runs inside the same transaction
+    (status resource and audit entry)."""
     result = AddResult(failures=list(failures or []))
     with engine.begin() as conn:
         last_seq, last_added = _lock(conn)
         clock = max(now_us(), last_added + 1)
-        existing = _existing(conn, collection_id, sorted({c.object_id for c in checked}))
+        existing = _existing(conn, collection_id, sorted({c.object_id for c in checked}), owner=org_id)
         seen: dict[tuple[str, int], bool] = {}
         new_rows: list[dict[str, Any]] = []
         for c in checked:
@@ -96,12 +105,6 @@ def add(engine: Engine, collection_id: str, org_id: int, checked: list[Checked],
             if key in seen or any(r.version_us == vus for r in existing.get(c.object_id, [])):
                 result.successes.append({"id": c.object_id, "version": c.version or format_us(vus),
                                          "message": "this version was already stored"})
-                continue
-            owners = {r.owner_org_id for r in existing.get(c.object_id, [])}
-            if owners and owners != {org_id}:
-                result.failures.append({"id": c.object_id, "version": c.version or "",
-                                        "message": "another organisation added this object id to the "
-                                                   "collection; only it may add new versions"})
                 continue
             seen[key] = True
             last_seq += 1
@@ -200,8 +203,10 @@ def remove(engine: Engine, collection_id: str, object_id: str, reader: Reader, f
         if not seqs:
             return 0
         conn.execute(delete(objects).where(objects.c.seq.in_(seqs)))
-        rest = _existing(conn, collection_id, [object_id]).get(object_id, [])
-        if rest:
+        by_owner: dict[int, list[Any]] = defaultdict(list)
+        for r in _existing(conn, collection_id, [object_id]).get(object_id, []):
+            by_owner[r.owner_org_id].append(r)
+        for rest in by_owner.values():
             vs = [r.version_us for r in rest]
             _refresh_flags(conn, rest, min(vs), max(vs))
         if then is not None:

@@ -89,7 +89,7 @@ objects = Table(
     Column("is_first", Boolean, nullable=False),
     Column("is_last", Boolean, nullable=False),
     Column("body", Text, nullable=False),
-    UniqueConstraint("collection_id", "object_id", "version_us", name="uq_objects_version"),
+    UniqueConstraint("collection_id", "owner_org_id", "object_id", "version_us", name="uq_objects_owner_version"),
     Index("ix_objects_collection_seq", "collection_id", "seq"),
     Index("ix_objects_collection_added", "collection_id", "date_added_us"),
 )
