@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lockstep.errors import ConfigError
+from lockstep.ingest.guard import DEFAULT_MAX_EXPANSION_RATIO, DEFAULT_MAX_RECORD_BYTES
 
 #: field name -> (environment variable, help text)
 ENV = {
@@ -20,7 +21,11 @@ ENV = {
     "database_url": ("LOCKSTEP_DATABASE_URL", "SQLAlchemy URL of the sharing server's database"),
     "organisation": ("LOCKSTEP_ORGANISATION", "name of the producing organisation in STIX exports"),
     "embed_backend": ("LOCKSTEP_EMBED_BACKEND", "text embedding backend: minilm or tfidf"),
+    "max_record_bytes": ("LOCKSTEP_MAX_RECORD_BYTES", "largest input record ingest reads (bigger: quarantined)"),
+    "max_expansion_ratio": ("LOCKSTEP_MAX_EXPANSION_RATIO", "most a compressed input may expand before ingest stops it"),
 }
+#: Settings that are whole numbers of at least 1.
+_POSITIVE_INTS = ("max_record_bytes", "max_expansion_ratio")
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class Settings:
     database_url: str = "sqlite:///lockstep-server.sqlite"
     organisation: str = "Lockstep user"
     embed_backend: str = "minilm"
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    max_expansion_ratio: int = DEFAULT_MAX_EXPANSION_RATIO
 
     @classmethod
     def load(cls, config_file: str | Path | None = None) -> Settings:
@@ -60,5 +67,18 @@ class Settings:
                 f"Unknown setting(s) {', '.join(map(repr, unknown))} in the {origin}. "
                 f"Known settings: {', '.join(sorted(known))}."
             )
-        typed: dict[str, Any] = {k: Path(v) if k == "db" else str(v) for k, v in data.items()}
+        typed: dict[str, Any] = {
+            k: Path(v) if k == "db" else _positive_int(k, v, origin) if k in _POSITIVE_INTS else str(v)
+            for k, v in data.items()
+        }
         return replace(self, **typed)
+
+
+def _positive_int(key: str, value: Any, origin: str) -> int:
+    try:
+        number = int(str(value).replace("_", "").strip())
+    except ValueError:
+        number = 0
+    if isinstance(value, bool) or number < 1:
+        raise ConfigError(f"Setting {key!r} in the {origin} must be a whole number of at least 1, got {value!r}.")
+    return number

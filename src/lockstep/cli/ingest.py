@@ -27,8 +27,10 @@ from lockstep.cli.common import (
     print_json,
     print_table,
 )
+from lockstep.config import Settings
 from lockstep.errors import ConfigError
 from lockstep.ingest.base import ReadOptions
+from lockstep.ingest.guard import Limits
 from lockstep.ingest.pipeline import FileSummary, ingest_file
 
 
@@ -67,7 +69,10 @@ def ingest(paths: tuple[Path, ...], fmt: str, dataset: str, platform: str | None
     """
     if fmt != "auto":
         registry.get("lockstep.adapters", fmt)  # unknown names fail before any work
-    options = ReadOptions(platform=platform, mapping=_parse_map(mapping))
+    settings = Settings.load()
+    options = ReadOptions(platform=platform, mapping=_parse_map(mapping),
+                          limits=Limits(max_record_bytes=settings.max_record_bytes,
+                                        max_expansion_ratio=settings.max_expansion_ratio))
     summaries: list[FileSummary] = []
     with open_store(db) as store:
         if on_terminal() and not as_json:

@@ -16,6 +16,7 @@ conversion; blocks still come one at a time and in order.
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
 from collections.abc import Generator, Iterator
@@ -28,7 +29,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from lockstep.errors import SourceError
-from lockstep.ingest.base import open_binary, read_head
+from lockstep.ingest import guard
+from lockstep.ingest.base import open_binary, open_text, read_head
 from lockstep.ingest.tabular import header_of, key_of
 from lockstep.model import Quarantined
 
@@ -48,11 +50,17 @@ def read_batches(
     if first is _END:
         return
     try:
+        # The helper thread reads with the caller's settings (the ingest limits are context variables).
+        ctx = contextvars.copy_context()
+
+        def step() -> object:
+            return ctx.run(next, blocks, _END)
+
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lockstep-csv") as pool:
-            ahead = pool.submit(next, blocks, _END)
+            ahead = pool.submit(step)
             yield first  # type: ignore[misc]
             while (item := ahead.result()) is not _END:
-                ahead = pool.submit(next, blocks, _END)
+                ahead = pool.submit(step)
                 yield item  # type: ignore[misc]
     finally:
         blocks.close()
@@ -98,9 +106,14 @@ def _read_blocks(
                 batch = reader.read_next_batch()
             except StopIteration:
                 break
-            except (pa.ArrowInvalid, OSError, EOFError) as exc:
-                # E.g. an unterminated quote or a truncated archive: keep what was read, and
-                # say where and why the rest could not be.
+            except pa.ArrowInvalid:
+                # E.g. a record larger than a block, or an unterminated quote: read the rest with
+                # the csv module, which refuses such a record alone and goes on after it.
+                yield from _rest_by_rows(path, start, raw_header, keys, adapter)
+                bad = []
+                break
+            except (OSError, EOFError) as exc:
+                # A truncated archive: keep what was read, and say where and why the rest could not be.
                 yield pa.table({}), [Quarantined(
                     str(path), start, "", f"CSV cannot be read from record {start} on: {exc}", adapter=adapter)]
                 break
@@ -126,6 +139,76 @@ def _read_blocks(
         fh.close()
 
 
+def _rest_by_rows(
+    path: Path, start: int, raw_header: list[str], keys: list[str], adapter: str
+) -> Iterator[tuple[pa.Table, list[Quarantined]]]:
+    """Records ``start`` onwards, read row by row with bounded lines (slow, but only after Arrow
+    gave up on a block). Record numbers continue Arrow's: the header is 1, each record one more."""
+    limit = guard.limits().max_record_bytes
+    csv.field_size_limit(max(limit, 1 << 17))
+    width = len(raw_header)
+    names = list(dict.fromkeys(keys))
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    problems: list[Quarantined] = []
+    oversized: dict[int, guard.TooLong] = {}
+
+    def lines() -> Iterator[str]:
+        with open_text(path) as fh:
+            for number, line in guard.read_lines(fh, limit):
+                if isinstance(line, guard.TooLong):
+                    oversized[number] = line
+                    yield "\x00\n"  # a record of its own, refused below
+                else:
+                    yield line
+
+    reader = csv.reader(lines())
+    record = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            record += 1
+            if record >= start:
+                reason = (f"record is larger than the limit of {limit:,} bytes; not read. Raise the setting "
+                          "max_record_bytes if such records are genuine."
+                          if "field larger than field limit" in str(exc) else f"csv error: {exc}")
+                problems.append(Quarantined(str(path), record, "", reason, adapter=adapter))
+            continue
+        if not cells or cells == [""]:
+            continue  # blank lines are not records (as for Arrow)
+        record += 1
+        if record < start:
+            oversized.clear()
+            continue
+        if oversized:
+            long_line = next(iter(oversized.values()))
+            oversized.clear()
+            problems.append(Quarantined(str(path), record, guard.cap(long_line.head), long_line.reason(limit),
+                                        adapter=adapter))
+            continue
+        if len(cells) != width:
+            problems.append(Quarantined(str(path), record, guard.cap(",".join(cells)),
+                                        f"row has {len(cells)} cells, the header has {width}", adapter=adapter))
+            continue
+        rows.append(cells)
+        numbers.append(record)
+        if len(rows) >= 50_000:
+            yield _row_table(rows, numbers, keys, names), problems
+            rows, numbers, problems = [], [], []
+    yield _row_table(rows, numbers, keys, names), problems
+
+
+def _row_table(rows: list[list[str]], numbers: list[int], keys: list[str], names: list[str]) -> pa.Table:
+    """Rows of cells as a table like :func:`_decode` gives (first column of each key name)."""
+    first = {k: keys.index(k) for k in names}
+    cols = {k: pa.array([r[i] for r in rows], pa.string()) for k, i in first.items()}
+    cols["_line"] = pa.array(numbers, pa.int64())
+    return pa.table(cols)
+
+
 def _raw_header(head: bytes, path: Path, expected: str) -> list[str]:
     try:
         names = next(csv.reader(io.StringIO(head.decode("utf-8", "replace"), newline="")))
@@ -146,6 +229,14 @@ def _decode(
     """Binary columns -> UTF-8 strings; rows holding undecodable bytes are quarantined."""
     cols: dict[str, pa.Array] = {}
     bad_rows: dict[int, str] = {}
+    limit = guard.limits().max_record_bytes
+    if table.num_rows and table.nbytes > limit:
+        sizes = np.zeros(table.num_rows, dtype=np.int64)
+        for col in table.columns:
+            sizes += pc.fill_null(pc.binary_length(col), 0).to_numpy()
+        for r in np.flatnonzero(sizes > limit).tolist():
+            bad_rows[r] = (f"record is larger than the limit of {limit:,} bytes ({int(sizes[r]):,} bytes); "
+                           "not read. Raise the setting max_record_bytes if such records are genuine.")
     for i, key in enumerate(keys):
         if key in cols or i >= table.num_columns:
             continue
@@ -167,8 +258,8 @@ def _decode(
         return out, []
     quarantined = []
     for r, reason in sorted(bad_rows.items()):
-        raw = ",".join(v.decode("utf-8", "backslashreplace") for v in table.slice(r, 1).to_pylist()[0].values())
-        quarantined.append(Quarantined(str(path), int(numbers[r]), raw, reason, adapter=adapter))
+        raw = ",".join(v.decode("utf-8", "backslashreplace")[: guard.RAW_CAP] for v in table.slice(r, 1).to_pylist()[0].values())
+        quarantined.append(Quarantined(str(path), int(numbers[r]), guard.cap(raw), reason, adapter=adapter))
     keep = np.ones(out.num_rows, dtype=bool)
     keep[list(bad_rows)] = False
     return out.filter(pc.equal(pa.array(keep), True)), quarantined

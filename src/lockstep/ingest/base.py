@@ -23,6 +23,8 @@ from typing import IO, ClassVar, Protocol, runtime_checkable
 import pyarrow as pa
 
 from lockstep.errors import SourceError
+from lockstep.ingest import guard
+from lockstep.ingest.guard import Limits
 from lockstep.model import Account, Post, Quarantined
 
 Record = Post | Account | Quarantined
@@ -49,6 +51,8 @@ class ReadOptions:
     platform: str | None = None
     #: ``--map`` pairs: Lockstep field -> source column/key.
     mapping: dict[str, str] = field(default_factory=dict)
+    #: Bounds on one record and on decompression (settings ``max_record_bytes``, ``max_expansion_ratio``).
+    limits: Limits = field(default_factory=Limits)
 
 
 @runtime_checkable
@@ -72,26 +76,33 @@ class Adapter(Protocol):
 
 
 def open_binary(path: Path) -> IO[bytes]:
-    """Open a file for reading, decompressing ``.gz``, ``.bz2``, ``.xz`` and ``.zst`` by content."""
+    """Open a file for reading, decompressing ``.gz``, ``.bz2``, ``.xz`` and ``.zst`` by content.
+
+    A compressed file is read through :class:`~lockstep.ingest.guard.ExpansionGuard`, which stops
+    it when it expands more than the ``max_expansion_ratio`` setting allows."""
     try:
         raw = open(path, "rb")  # noqa: SIM115 - returned to the caller
     except OSError as exc:
         raise SourceError(f"Cannot read '{path}': {exc.strerror or exc}.") from exc
     magic = raw.read(6)
     raw.seek(0)
+    inner: IO[bytes]
     if magic[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
-    if magic[:3] == b"BZh":
-        return bz2.BZ2File(raw)  # type: ignore[return-value]
-    if magic[:6] == b"\xfd7zXZ\x00":
-        return lzma.LZMAFile(raw)  # type: ignore[return-value]
-    if magic[:4] == b"\x28\xb5\x2f\xfd":
+        inner = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+    elif magic[:3] == b"BZh":
+        inner = bz2.BZ2File(raw)  # type: ignore[assignment]
+    elif magic[:6] == b"\xfd7zXZ\x00":
+        inner = lzma.LZMAFile(raw)  # type: ignore[assignment]  # noqa: SIM115
+    elif magic[:4] == b"\x28\xb5\x2f\xfd":
         import zstandard
 
         # Reddit dumps use a long window; allow it.
         dctx = zstandard.ZstdDecompressor(max_window_size=2**31)
-        return dctx.stream_reader(raw, read_across_frames=True)  # type: ignore[return-value]
-    return raw
+        inner = dctx.stream_reader(raw, read_across_frames=True)  # type: ignore[assignment]
+    else:
+        return raw
+    stream = guard.ExpansionGuard(inner, raw, path=path, ratio=guard.limits().max_expansion_ratio)
+    return io.BufferedReader(stream, buffer_size=1 << 20)  # type: ignore[return-value]
 
 
 def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:

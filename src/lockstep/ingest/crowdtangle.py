@@ -27,7 +27,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
+from lockstep.ingest import guard
 from lockstep.ingest.base import Item, ReadOptions
+from lockstep.ingest.guard import cap
 from lockstep.ingest.normalize import extract_urls, normalize_url
 from lockstep.ingest.tabular import (
     BadValue,
@@ -78,12 +80,11 @@ class CrowdTangleCsv:
             self.path, "a CrowdTangle CSV export (columns Post Created, URL, Page Name/Account, ...)",
             {"post created", "url"},
         ):
-            try:
-                if row.get(""):
-                    raise BadValue(row[""])
-                yield from self._convert(row, line)
-            except BadValue as exc:
-                yield Quarantined(str(self.path), line, raw, str(exc), adapter=self.name)
+            if row.get(""):
+                yield Quarantined(str(self.path), line, cap(raw), row[""], adapter=self.name)
+                continue
+            yield from guard.convert(lambda r=row, n=line: self._convert(r, n), path=self.path,  # type: ignore[misc]
+                                     line=line, raw=raw, adapter=self.name)
 
     def _platform(self, row: dict[str, str], url: str) -> str:
         if self.options.platform:

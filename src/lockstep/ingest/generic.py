@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from lockstep.errors import SourceError
+from lockstep.ingest import guard
 from lockstep.ingest.base import Item, ReadOptions, base_name, open_text, read_head
+from lockstep.ingest.guard import cap
 from lockstep.ingest.normalize import content_id
 from lockstep.ingest.tabular import BadValue, clean_id, csv_rows, key_of, parse_list, parse_time
 from lockstep.model import POST_FIELDS, Post, Quarantined
@@ -79,12 +81,11 @@ class MappedTable:
     def read(self) -> Iterator[Item]:
         mapping = self._check_mapping()
         for line, record, raw in self._records(mapping):
-            try:
-                if record.get("") and isinstance(record[""], str):
-                    raise BadValue(record[""])
-                yield self._post(record, mapping, line)
-            except BadValue as exc:
-                yield Quarantined(str(self.path), line, raw, str(exc), adapter=self.name)
+            if record.get("") and isinstance(record[""], str):
+                yield Quarantined(str(self.path), line, cap(raw), record[""], adapter=self.name)
+                continue
+            yield from guard.convert(lambda r=record, n=line: [self._post(r, mapping, n)], path=self.path,  # type: ignore[misc]
+                                     line=line, raw=raw, adapter=self.name)
 
     def _records(self, mapping: dict[str, str]) -> Iterator[tuple[int, dict[str, Any], str]]:
         head = read_head(self.path, 4096)
@@ -115,14 +116,18 @@ class MappedTable:
                 yield n, rec, json.dumps(rec, default=str)[:10_000]
 
     def _jsonl(self) -> Iterator[tuple[int, dict[str, Any], str]]:
+        limit = guard.limits().max_record_bytes
         with open_text(self.path) as fh:
-            for n, line in enumerate(fh, start=1):
+            for n, line in guard.read_lines(fh, limit):
+                if isinstance(line, guard.TooLong):
+                    yield n, {"": line.reason(limit)}, line.head
+                    continue
                 if not line.strip():
                     continue
                 try:
-                    rec = json.loads(line)
+                    rec = guard.loads(line)
                 except ValueError as exc:
-                    rec = {"": f"line {n}: not valid JSON ({exc}); truncated?"}
+                    rec = {"": f"line {n}: {exc}"}
                 if not isinstance(rec, dict):
                     rec = {"": f"line {n}: JSON value is not an object"}
                 yield n, rec, line.rstrip("\r\n")

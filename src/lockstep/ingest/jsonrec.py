@@ -14,17 +14,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from lockstep.errors import SourceError
+from lockstep.ingest import guard
 from lockstep.ingest.base import Item, open_binary, open_text
+from lockstep.ingest.guard import (
+    RecordBudget,
+    RecordProblem,
+    TooLong,
+    cap,
+    limits,
+    loads,
+    raw_json,
+    read_lines,
+    reason_of,
+)
 from lockstep.model import Quarantined
 
 #: How many records may fail to be recognized before a file is refused as "not this format".
 RECOGNIZE_WITHIN = 50
 
 
-class RecordError(ValueError):
+class RecordError(RecordProblem):
     """One record of the expected kind cannot be read; the message is the quarantine reason."""
 
 
@@ -146,16 +156,19 @@ def iter_json(path: Path, adapter: str, prefix: str | None = None) -> Iterator[t
     if first_char(path) == "[":
         yield from _iter_array(path, adapter)
         return
+    limit = limits().max_record_bytes
     with open_text(path) as fh:
-        for lineno, line in enumerate(fh, 1):
+        for lineno, line in read_lines(fh, limit):
+            if isinstance(line, TooLong):
+                yield Quarantined(str(path), lineno, cap(line.head), line.reason(limit), adapter=adapter)
+                continue
             text = line.strip()
             if not text:
                 continue
             try:
-                value = orjson.loads(text)
-            except orjson.JSONDecodeError as exc:
-                yield Quarantined(str(path), lineno, text[:10_000],
-                                  f"line is not valid JSON (truncated or corrupt?): {exc}", adapter=adapter)
+                value = loads(text)
+            except ValueError as exc:
+                yield Quarantined(str(path), lineno, cap(text), f"line is {exc}", adapter=adapter)
                 continue
             yield lineno, value, text
 
@@ -166,10 +179,12 @@ def _iter_array(path: Path, adapter: str, prefix: str = "item") -> Iterator[tupl
     n = 0
     try:
         with open_binary(path) as fh:
-            for n, value in enumerate(ijson.items(fh, prefix, use_float=True), 1):
-                yield n, value, raw_text(value)
-    except (ijson.JSONError, ValueError, UnicodeDecodeError, OSError, EOFError) as exc:
-        yield Quarantined(str(path), n + 1, "", f"the JSON array breaks off after record {n}: {exc}",
+            budget = RecordBudget(fh)
+            for n, value in enumerate(ijson.items(budget, prefix, use_float=True), 1):
+                budget.mark()
+                yield n, value, raw_json(value)
+    except (ijson.JSONError, ValueError, UnicodeDecodeError, OSError, EOFError, RecursionError) as exc:
+        yield Quarantined(str(path), n + 1, "", f"the JSON array breaks off after record {n}: {reason_of(exc)}",
                           adapter=adapter)
 
 
@@ -227,15 +242,12 @@ def records(
             yield Quarantined(str(path), number, raw[:10_000],
                               f"expected a JSON object, got {type(value).__name__}", adapter=adapter), False
             continue
-        try:
-            out = list(parse(value, number) or ())
-        except RecordError as exc:
-            yield Quarantined(str(path), number, raw[:10_000], str(exc), adapter=adapter), (
-                not isinstance(exc, NotRecognized))
-            continue
-        except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
-            yield Quarantined(str(path), number, raw[:10_000],
-                              f"cannot read the record ({type(exc).__name__}: {exc})", adapter=adapter), False
+        out, exc = guard.attempt(lambda v=value, n=number: parse(v, n))  # type: ignore[misc]
+        if exc is not None:
+            # A RecordError is a record of the expected kind with a bad value (it counts as
+            # recognized); any other failure is a record of an unexpected shape.
+            recognized = isinstance(exc, RecordError) and not isinstance(exc, NotRecognized)
+            yield Quarantined(str(path), number, cap(raw), reason_of(exc), adapter=adapter), recognized
             continue
         if not out:
             yield None, True

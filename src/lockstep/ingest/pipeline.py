@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from lockstep import registry
 from lockstep.errors import SourceError
+from lockstep.ingest import guard
 from lockstep.ingest.base import ReadOptions, TableBatch, read_head
 from lockstep.ingest.bulk_urls import normalize_many
 from lockstep.model import (
@@ -158,15 +159,8 @@ class _Stager:
                 self._flush_accounts()
         elif isinstance(item, Quarantined):
             self.read += 1
-            self.quarantined += 1
-            q = self._quarantine
-            q["dataset"].append(self.dataset)
-            q["adapter"].append(item.adapter or self.adapter)
-            q["source_file"].append(item.source_file or self.source_file)
-            q["line"].append(item.line)
-            q["raw"].append(item.raw[:10_000] if item.raw else item.raw)
-            q["reason"].append(item.reason)
-            if len(q["reason"]) >= BATCH_ROWS:
+            self._add_quarantine(item)
+            if len(self._quarantine["reason"]) >= BATCH_ROWS:
                 self._flush_quarantine()
         elif isinstance(item, TableBatch):
             self._add_table(item)
@@ -206,18 +200,54 @@ class _Stager:
     def _flush_posts(self) -> None:
         if not self._pseq:
             return
-        t = pa.table({**self._posts}, schema=_relaxed(POST_SCHEMA))
-        self._keep("posts", t.append_column("_seq", pa.array(self._pseq, pa.int64())))
+        t, seq = self._table(self._posts, self._pseq, POST_SCHEMA, "post")
+        self._keep("posts", t.append_column("_seq", pa.array(seq, pa.int64())))
         self._posts = {f: [] for f in POST_FIELDS}
         self._pseq = []
 
     def _flush_accounts(self) -> None:
         if not self._aseq:
             return
-        t = pa.table({**self._accounts}, schema=_relaxed(ACCOUNT_SCHEMA))
-        self._keep("accounts", t.append_column("_seq", pa.array(self._aseq, pa.int64())))
+        t, seq = self._table(self._accounts, self._aseq, ACCOUNT_SCHEMA, "account")
+        self._keep("accounts", t.append_column("_seq", pa.array(seq, pa.int64())))
         self._accounts = {f: [] for f in ACCOUNT_FIELDS}
         self._aseq = []
+
+    def _table(self, cols: dict[str, list[Any]], seq: list[int], schema: pa.Schema,
+               kind: str) -> tuple[pa.Table, list[int]]:
+        """The buffered records as a table. Should a value not fit its column (text that is not
+        valid Unicode, a wrong type from a plug-in), the records are checked one by one and the
+        ones that do not fit are quarantined, so one record never fails the batch."""
+        relaxed = _relaxed(schema)
+        try:
+            return pa.table(cols, schema=relaxed), seq
+        except (pa.ArrowException, UnicodeError, TypeError, ValueError, OverflowError):
+            pass
+        keep: list[int] = []
+        for i in range(len(seq)):
+            row = {f: [v[i]] for f, v in cols.items()}
+            try:
+                pa.table(row, schema=relaxed)
+            except (pa.ArrowException, UnicodeError, TypeError, ValueError, OverflowError) as exc:
+                raw = guard.raw_json({f: v[0] for f, v in row.items()})
+                self._add_quarantine(Quarantined(
+                    self.source_file, row.get("source_line", [None])[0], guard.cap(raw),
+                    f"the {kind} holds a value that cannot be stored ({type(exc).__name__}: {str(exc)[:200]})",
+                    adapter=self.adapter))
+                continue
+            keep.append(i)
+        kept = {f: [v[i] for i in keep] for f, v in cols.items()}
+        return pa.table(kept, schema=relaxed), [seq[i] for i in keep]
+
+    def _add_quarantine(self, item: Quarantined) -> None:
+        self.quarantined += 1
+        q = self._quarantine
+        q["dataset"].append(self.dataset)
+        q["adapter"].append(item.adapter or self.adapter)
+        q["source_file"].append(item.source_file or self.source_file)
+        q["line"].append(item.line)
+        q["raw"].append(guard.cap(_utf8(item.raw)) if item.raw else item.raw)
+        q["reason"].append(_utf8(item.reason))
 
     def _flush_quarantine(self) -> None:
         if not self._quarantine["reason"]:
@@ -235,6 +265,15 @@ class _Stager:
             accounts=_concat(self.accounts, _STAGE_ACCOUNTS),
             quarantine=list(self.quarantine),
         )
+
+
+def _utf8(text: str) -> str:
+    """Text that UTF-8 can encode (a quarantined raw value may hold a lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def _relaxed(schema: pa.Schema) -> pa.Schema:
@@ -491,6 +530,40 @@ def _commit(store: Store, dataset: str, summary: FileSummary, meta: dict[str, An
         )
 
 
+def _read_all(adapter: Any, stager: _Stager, progress: ProgressFn | None) -> None:
+    """Stage every item the adapter yields. Should the adapter itself stop with an error part-way
+    (a limit such as the decompression ratio, or an adapter bug), what was read is kept and one
+    quarantine row says where and why reading stopped; the caller goes on to the next file.
+    An error before anything was read is about the whole file and is raised."""
+    step = 0
+    last_line: int | None = None
+    try:
+        for item in adapter.read():
+            stager.add(item)
+            last_line = getattr(item, "source_line", None) or getattr(item, "line", None) or last_line
+            if progress is not None and stager.read - step >= 10_000:
+                progress(stager.read - step)
+                step = stager.read
+    except SourceError as exc:
+        if not stager.read:
+            raise
+        stager.add(Quarantined(stager.source_file, last_line, "",
+                               f"reading stopped after {stager.read} records: {exc}", adapter=stager.adapter))
+    except Exception as exc:
+        log.debug("adapter %s failed on %s", stager.adapter, stager.source_file, exc_info=True)
+        if not stager.read:
+            raise SourceError(
+                f"'{stager.source_file}' could not be read by the {stager.adapter!r} adapter "
+                f"({guard.reason_of(exc)}). Check the file, or name another --format."
+            ) from exc
+        stager.add(Quarantined(
+            stager.source_file, last_line, "",
+            f"reading stopped after {stager.read} records, the rest of the file was not read: "
+            f"{guard.reason_of(exc)}", adapter=stager.adapter))
+    if progress is not None:
+        progress(stager.read - step)
+
+
 def ingest_file(
     store: Store,
     path: Path,
@@ -511,15 +584,9 @@ def ingest_file(
     summary = FileSummary(path=str(path), adapter=name, dataset=dataset, sha256=sha256_file(path))
     adapter = cls(path=path, options=options)
     stager = _Stager(dataset, name, str(path))
-    step = 0
-    for item in adapter.read():
-        stager.add(item)
-        if progress is not None and stager.read - step >= 10_000:
-            progress(stager.read - step)
-            step = stager.read
+    with guard.using(options.limits):
+        _read_all(adapter, stager, progress)
     staged = stager.flush()
-    if progress is not None:
-        progress(stager.read - step)
     # Adapters may count records they read but that are neither posts nor accounts (optional
     # ``skipped`` Counter attribute); they count as read, with their reasons in the summary.
     skipped = dict(getattr(adapter, "skipped", None) or {})

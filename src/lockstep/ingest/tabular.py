@@ -18,13 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from lockstep.errors import SourceError
+from lockstep.ingest import guard
 from lockstep.ingest.base import base_name, open_text
+from lockstep.ingest.guard import RecordProblem, TooLong, cap, limits, read_lines
 from lockstep.sql import identifier
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-class BadValue(ValueError):
+class BadValue(RecordProblem):
     """A cell that does not fit its column; the message is the quarantine reason."""
 
 
@@ -60,14 +62,20 @@ def csv_rows(path: Path, expected: str, required: set[str]) -> Iterator[tuple[in
     A row with more cells than the header keeps the extra cells under key ``""`` (callers
     quarantine it); a row with fewer cells has missing keys.
     """
+    limit = limits().max_record_bytes
+    # The csv module's own bound on one (possibly multi-line, quoted) field; it is process-wide.
+    csv.field_size_limit(max(limit, 1 << 17))
+    oversized: dict[int, TooLong] = {}
     with open_text(path) as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(_bounded_lines(fh, limit, oversized))
         try:
             header = next(reader)
         except StopIteration:
             raise SourceError(f"'{path}' is empty; expected {expected}.") from None
         except csv.Error as exc:
             raise SourceError(f"'{path}' is not a readable CSV file ({exc}); expected {expected}.") from exc
+        if oversized:
+            raise SourceError(f"'{path}' has a header line longer than {limit:,} bytes; expected {expected}.")
         keys = [key_of(c) for c in header]
         missing = sorted(required - set(keys))
         if missing:
@@ -83,9 +91,22 @@ def csv_rows(path: Path, expected: str, required: set[str]) -> Iterator[tuple[in
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield start, {"": f"csv error: {exc}"}, ""
+                too_big = "field larger than field limit" in str(exc)
+                reason = (f"record is larger than the limit of {limit:,} bytes; not read. Raise the setting "
+                          "max_record_bytes if such records are genuine." if too_big else f"csv error: {exc}")
+                yield start, {"": reason}, ""
                 start = reader.line_num + 1
                 continue
+            if oversized:
+                # A physical line of this record was too long and was skipped unread.
+                big = [n for n in oversized if start <= n <= reader.line_num]
+                if big:
+                    long_line = oversized[big[0]]
+                    for n in big:
+                        del oversized[n]
+                    yield big[0], {"": long_line.reason(limit)}, cap(long_line.head)
+                    start = reader.line_num + 1
+                    continue
             raw = _raw(cells)
             row = dict(zip(keys, cells, strict=False))
             if len(cells) > len(keys) or (len(cells) < len(keys) and cells):
@@ -95,21 +116,32 @@ def csv_rows(path: Path, expected: str, required: set[str]) -> Iterator[tuple[in
             start = reader.line_num + 1
 
 
+def _bounded_lines(fh: Any, limit: int, oversized: dict[int, TooLong]) -> Iterator[str]:
+    """The lines of ``fh`` for the csv module; a line over ``limit`` is replaced by an empty line
+    and noted in ``oversized`` (by line number), so it is never held in memory whole."""
+    for number, line in read_lines(fh, limit):
+        if isinstance(line, TooLong):
+            oversized[number] = line
+            yield "\n"
+        else:
+            yield line
+
+
 def convert_rows(
     path: Path, expected: str, required: set[str], adapter: str,
     convert: Callable[[dict[str, str], int], Iterator[Any]],
 ) -> Iterator[Any]:
-    """Run ``convert`` on each CSV row; a row with surplus cells or a :class:`BadValue` becomes a
-    ``Quarantined`` record with its line and the reason, so one bad row never stops the file."""
+    """Run ``convert`` on each CSV row through the record guard: a row with surplus cells, a
+    :class:`BadValue` or any other failure becomes a ``Quarantined`` record with its line and the
+    reason, so one bad row never stops the file."""
     from lockstep.model import Quarantined
 
     for line, row, raw in csv_rows(path, expected, required):
-        try:
-            if row.get(""):
-                raise BadValue(row[""])
-            yield from convert(row, line)
-        except BadValue as exc:
-            yield Quarantined(str(path), line, raw, str(exc), adapter=adapter)
+        if row.get(""):
+            yield Quarantined(str(path), line, cap(raw), row[""], adapter=adapter)
+            continue
+        yield from guard.convert(lambda r=row, n=line: convert(r, n), path=path, line=line, raw=raw,  # type: ignore[misc]
+                                 adapter=adapter)
 
 
 def _raw(cells: list[str]) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from lockstep.errors import SourceError
+from lockstep.ingest import guard
 from lockstep.ingest.base import Item, ReadOptions, open_binary
 from lockstep.ingest.jsonrec import RecordError, clean, from_epoch, from_iso, get_str, raw_text
 from lockstep.model import Account, Post, Quarantined
@@ -83,8 +84,11 @@ class TelegramExport:
         found_messages = False
         try:
             with open_binary(self.path) as fh:
-                for prefix, event, value in ijson.parse(fh, use_float=True):
-                    if builder is not None:
+                budget = guard.RecordBudget(fh)
+                for prefix, event, value in ijson.parse(budget, use_float=True):
+                    if builder is None:
+                        budget.mark()  # the budget counts the bytes of one message at a time
+                    else:
                         builder.event(event, value)
                         if event == "end_map" and prefix == message_prefix:
                             number += 1
@@ -102,14 +106,14 @@ class TelegramExport:
                         key = prefix[len(chat["_base"]):]
                         if key in ("name", "type", "id"):
                             chat[key] = value
-        except (ijson.JSONError, ValueError, UnicodeDecodeError, OSError, EOFError) as exc:
+        except (ijson.JSONError, ValueError, UnicodeDecodeError, OSError, EOFError, RecursionError) as exc:
             if number == 0 and not found_messages:
                 raise SourceError(
                     f"'{self.path}' is not a Telegram Desktop export: it is not readable JSON ({exc}). "
                     "Export the chat with Telegram Desktop as 'Machine-readable JSON'."
                 ) from exc
             yield Quarantined(str(self.path), number + 1, "",
-                              f"the export breaks off after message {number}: {exc}", adapter=self.name)
+                              f"the export breaks off after message {number}: {guard.reason_of(exc)}", adapter=self.name)
             return
         if not found_messages:
             raise SourceError(
@@ -127,13 +131,8 @@ class TelegramExport:
         if msg.get("type") == "service":
             self.skipped[f"Telegram service messages ({msg.get('action', 'no action')})"] += 1
             return
-        try:
-            yield from self._post(msg, chat, number)
-        except RecordError as exc:
-            yield Quarantined(str(self.path), number, raw_text(msg), str(exc), adapter=self.name)
-        except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
-            yield Quarantined(str(self.path), number, raw_text(msg),
-                              f"cannot read the message ({type(exc).__name__}: {exc})", adapter=self.name)
+        yield from guard.convert(lambda: self._post(msg, chat, number), path=self.path, line=number,
+                                 raw=lambda: guard.raw_json(msg), adapter=self.name)
 
     def _post(self, msg: dict[str, Any], chat: dict[str, Any], number: int) -> Iterator[Item]:
         chat_id = get_str(chat, "id")

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from lockstep.errors import SourceError
+from lockstep.ingest import guard
 from lockstep.ingest.base import Item, ReadOptions, open_text
 from lockstep.ingest.tabular import BadValue, clean_id, convert_rows, header_of, parse_time, text_or_none
 from lockstep.model import Account, Post, Quarantined
@@ -68,21 +69,29 @@ def tweet_post(
     post_id = clean_id(str(tweet.get("id") or ""))
     if not post_id:
         raise BadValue("field id: missing, every tweet needs an id")
-    author = clean_id(str(tweet.get("author_id") or (tweet.get("author") or {}).get("id") or ""))
+    embedded = _obj(tweet, "author")
+    author = clean_id(str(tweet.get("author_id") or embedded.get("id") or ""))
     if not author:
         raise BadValue("field author_id: missing, every tweet needs an account id")
     created = tweet.get("created_at")
     time, zone_known = parse_time(created if isinstance(created, str) else None, "created_at", epoch_ok=False)
     refs: dict[str, str | None] = {}
     ref_authors: dict[str, str | None] = {}
-    for ref in tweet.get("referenced_tweets") or []:
+    refs_in = tweet.get("referenced_tweets") or []
+    if not isinstance(refs_in, list):
+        raise BadValue(f"field referenced_tweets: should be a list, got {type(refs_in).__name__}")
+    for ref in refs_in:
+        if not isinstance(ref, dict):
+            continue
         kind, rid = ref.get("type"), clean_id(str(ref.get("id") or ""))
         if kind in _REF_FIELDS and rid:
             refs[_REF_FIELDS[kind]] = rid
             ref_authors[kind] = ref.get("author_id") or (tweets.get(rid) or {}).get("author_id")
-    ent = tweet.get("entities") or {}
-    user = users.get(author) or tweet.get("author") or {}
-    media_keys = (tweet.get("attachments") or {}).get("media_keys") or []
+    ent = _obj(tweet, "entities")
+    user = users.get(author) or embedded
+    media_keys = _obj(tweet, "attachments").get("media_keys") or []
+    if not isinstance(media_keys, list):
+        raise BadValue(f"field attachments.media_keys: should be a list, got {type(media_keys).__name__}")
     return Post(
         platform=platform, post_id=post_id, account_id=author, time=time, time_zone_known=zone_known,
         handle=user.get("username"), text=tweet.get("text"), language=tweet.get("lang"),
@@ -98,11 +107,21 @@ def tweet_post(
     )
 
 
+def _obj(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """An object field (``{}`` when absent); any other type is refused with the field's name."""
+    value = parent.get(key) or {}
+    if not isinstance(value, dict):
+        raise BadValue(f"field {key}: should be an object, got {type(value).__name__}")
+    return value
+
+
 def _pick(entities: dict[str, Any], kind: str, *keys: str) -> list[str] | None:
     """Values of one entity kind; ``None`` (extract from text) when the source left the kind out."""
     items = entities.get(kind)
     if not items:
         return None
+    if not isinstance(items, list):
+        raise BadValue(f"field entities.{kind}: should be a list, got {type(items).__name__}")
     out = []
     for item in items:
         if isinstance(item, dict):
@@ -136,20 +155,25 @@ class Twarc2Jsonl:
 
     def read(self) -> Iterator[Item]:
         started = False
+        limit = guard.limits().max_record_bytes
         with open_text(self.path) as fh:
-            for line_no, line in enumerate(fh, start=1):
+            for line_no, line in guard.read_lines(fh, limit):
+                if isinstance(line, guard.TooLong):
+                    yield Quarantined(str(self.path), line_no, guard.cap(line.head), line.reason(limit),
+                                      adapter=self.name)
+                    continue
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line.rstrip("\r\n"))
+                    obj = guard.loads(line)
                 except ValueError as exc:
                     if not started:
                         raise SourceError(
-                            f"'{self.path}' is not twarc2 JSONL: line {line_no} is not JSON ({exc}). "
+                            f"'{self.path}' is not twarc2 JSONL: line {line_no} is {exc}. "
                             "Name the right --format."
                         ) from None
-                    yield Quarantined(str(self.path), line_no, line.rstrip("\r\n"),
-                                      f"line {line_no}: not valid JSON ({exc}); truncated?", adapter=self.name)
+                    yield Quarantined(str(self.path), line_no, guard.cap(line.rstrip("\r\n")),
+                                      f"line {line_no}: {exc}", adapter=self.name)
                     continue
                 if not started and not (isinstance(obj, dict) and ("data" in obj or "id" in obj)):
                     raise SourceError(
@@ -157,17 +181,20 @@ class Twarc2Jsonl:
                         "nor 'id' (a flattened tweet). Name the right --format."
                     )
                 started = True
-                yield from self._records(obj, line_no, line)
+                yield from guard.convert(lambda o=obj, n=line_no, t=line: self._records(o, n, t),  # type: ignore[misc]
+                                         path=self.path, line=line_no, raw=line.rstrip("\r\n"), adapter=self.name)
 
     def _records(self, obj: Any, line_no: int, line: str) -> Iterator[Item]:
+        """One line: an API page (authors, then each tweet guarded on its own) or one flattened
+        tweet. A page whose structure is wrong raises, and the guard quarantines the line."""
         if not isinstance(obj, dict):
-            yield Quarantined(str(self.path), line_no, line.rstrip("\r\n")[:10_000], "line is JSON but not an object",
-                              adapter=self.name)
-            return
+            raise BadValue("line is JSON but not an object")
         if "data" in obj:
             inc = obj.get("includes") or {}
-            users = {str(u.get("id")): u for u in inc.get("users") or [] if isinstance(u, dict)}
-            tweets = {str(t.get("id")): t for t in inc.get("tweets") or [] if isinstance(t, dict)}
+            if not isinstance(inc, dict):
+                raise BadValue(f"field 'includes' should be an object, got {type(inc).__name__}")
+            users = {str(u.get("id")): u for u in _objects(inc, "users")}
+            tweets = {str(t.get("id")): t for t in _objects(inc, "tweets")}
             data = obj["data"] if isinstance(obj["data"], list) else [obj["data"]]
         else:
             author = obj.get("author")
@@ -175,21 +202,33 @@ class Twarc2Jsonl:
             tweets, data = {}, [obj]
         for uid, user in users.items():
             if uid not in self._seen:
-                try:
-                    acc = user_account(user, self.platform, self.name)
-                except BadValue as exc:
-                    yield Quarantined(str(self.path), line_no, json.dumps(user)[:10_000], str(exc), adapter=self.name)
-                    continue
-                if acc:
-                    self._seen.add(uid)
-                    yield acc
+                accounts = guard.convert(lambda u=user: [user_account(u, self.platform, self.name)],  # type: ignore[misc]
+                                         path=self.path, line=line_no, raw=lambda u=user: guard.raw_json(u),  # type: ignore[misc]
+                                         adapter=self.name)
+                for acc in accounts:
+                    if isinstance(acc, Account):
+                        self._seen.add(uid)
+                    if acc is not None:
+                        yield acc
         for tweet in data:
-            try:
-                if not isinstance(tweet, dict):
-                    raise BadValue("a tweet in 'data' is not an object")
-                yield tweet_post(tweet, users, tweets, self.platform, self.path, line_no)
-            except BadValue as exc:
-                yield Quarantined(str(self.path), line_no, json.dumps(tweet)[:10_000], str(exc), adapter=self.name)
+            yield from guard.convert(
+                lambda t=tweet: [self._tweet(t, users, tweets, line_no)],  # type: ignore[misc]
+                path=self.path, line=line_no, raw=lambda t=tweet: guard.raw_json(t),  # type: ignore[misc]
+                adapter=self.name)
+
+    def _tweet(self, tweet: Any, users: dict[str, dict[str, Any]], tweets: dict[str, dict[str, Any]],
+               line_no: int) -> Post:
+        if not isinstance(tweet, dict):
+            raise BadValue("a tweet in 'data' is not an object")
+        return tweet_post(tweet, users, tweets, self.platform, self.path, line_no)
+
+
+def _objects(parent: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The objects of a list field; a field that is not a list is refused with its name."""
+    value = parent.get(key) or []
+    if not isinstance(value, list):
+        raise BadValue(f"field 'includes.{key}' should be a list, got {type(value).__name__}")
+    return [v for v in value if isinstance(v, dict)]
 
 
 def _json_list(row: dict[str, str], key: str) -> list[dict[str, Any]]:

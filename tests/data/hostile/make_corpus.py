@@ -1,0 +1,64 @@
+"""Writes the hostile-input corpus next to this file (run once; the outputs are committed).
+
+Each file mixes readable records with records an attacker or a broken tool can produce, so a
+test can check that the bad ones are quarantined with their line and the good ones stored.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import zstandard
+
+HERE = Path(__file__).resolve().parent
+DEEP = "[" * 3000 + "]" * 3000
+TWEET = {"id": "100", "author_id": "9", "created_at": "2021-01-01T00:00:00Z", "text": "hello #ok", "__twarc": {}}
+
+
+def tweet(i: int, **extra: object) -> str:
+    return json.dumps({**TWEET, "id": str(100 + i), **extra})
+
+
+def main() -> None:
+    # twarc2 JSONL: a good tweet first and last, every hostile shape in between (lines 2-9).
+    lines = [
+        tweet(0),
+        tweet(1, text="lone \\ud800 surrogate").replace("\\\\ud800", "\\ud800"),
+        json.dumps({"data": [json.loads(tweet(2))], "includes": [1, 2], "meta": {}}),
+        tweet(3, entities="not an object"),
+        tweet(4, referenced_tweets="not a list"),
+        '{"id": "105", "author_id": "9", "created_at": "2021-01-01T00:00:00Z", "text": ' + DEEP + "}",
+        tweet(6, author="a string"),
+        json.dumps({"data": [json.loads(tweet(7))], "includes": {"users": "nope"}, "meta": {}}),
+        tweet(8, referenced_tweets=["x", {"type": 5}]),
+        tweet(9),
+    ]
+    (HERE / "twarc_hostile.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    # A plain table read with --map: the same hostile shapes in JSONL (lines 2-5 are bad).
+    rows = [
+        {"user": "a", "when": "2021-01-01T00:00:00Z", "msg": "fine"},
+        None,
+        {"user": "b", "when": "2021-01-01T00:00:00Z", "msg": "x"},
+        {"user": {"nested": DEEP}, "when": ["2021"], "msg": 5},
+        {"user": "c", "when": "2021-01-01T00:00:00Z", "msg": "fine too"},
+    ]
+    table = [json.dumps(r) for r in rows]
+    table[1] = '{"user": "s", "when": "2021-01-01T00:00:00Z", "msg": "\\udc00"}'
+    table[2] = '{"user": "d", "when": ' + DEEP + ', "msg": "deep"}'
+    (HERE / "table_hostile.jsonl").write_text("\n".join(table) + "\n", encoding="utf-8")
+
+    # A decompression bomb: one JSONL line of 256 MB in a few KB of zstd, after one good line.
+    cctx = zstandard.ZstdCompressor(level=19)
+    with open(HERE / "bomb.jsonl.zst", "wb") as fh, cctx.stream_writer(fh) as out:
+        out.write((tweet(0) + "\n").encode())
+        out.write(b'{"id": "2", "author_id": "9", "created_at": "2021-01-01T00:00:00Z", "text": "')
+        chunk = b"a" * (1 << 20)
+        for _ in range(256):
+            out.write(chunk)
+        out.write(b'"}\n')
+
+
+if __name__ == "__main__":
+    main()
