@@ -68,14 +68,16 @@ def gexf(out: Path, keyfile: Path | None, dataset: str | None, db: Path | None) 
 
 @click.command(name="csv")
 @click.option("--out", required=True, type=OutPath(folder=True), help="Folder to write into.")
+@click.option("--pseudonymize", "keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Key file: accounts that are not notable are named by keyed hashes, post ids hashed.")
 @dataset_option
 @db_option
-def csv_tables(out: Path, dataset: str | None, db: Path | None) -> None:
+def csv_tables(out: Path, keyfile: Path | None, dataset: str | None, db: Path | None) -> None:
     """Export networks, members, edges and evidence as CSV files in a folder."""
     from lockstep.report.gexf import write_csv_tables
 
     with open_store(db, read_only=True) as store:
         ds = store.resolve_dataset(dataset)
-        counts = write_csv_tables(store, ds, out)
+        counts = write_csv_tables(store, ds, out, _pseudo(keyfile))
     err_console.print("wrote " + ", ".join(f"{k}.csv ({v} rows)" for k, v in counts.items()) + f" to {out}",
                       highlight=False)

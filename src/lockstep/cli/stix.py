@@ -44,19 +44,26 @@ def stix(out: Path, networks: tuple[int, ...], tlp_level: str, keyfile: Path | N
     TLP 2.0 marking. Ids are deterministic, so re-exporting updates objects instead of duplicating them.
     """
     from lockstep.share.pseudonym import read_key
-    from lockstep.share.stix import build_bundle, write_bundle
+    from lockstep.share.stix import ExportNotes, build_bundle, write_bundle
 
     org = organisation or Settings.load().organisation
     key = read_key(keyfile) if keyfile else None
+    notes = ExportNotes()
     with open_store(db, read_only=True) as store:
         ds = store.resolve_dataset(dataset)
         bundle = build_bundle(store, ds, list(networks) or None, tlp_level.lower(), key, org,
-                              disarm_map=disarm_map, targets=targets)
+                              disarm_map=disarm_map, targets=targets, notes=notes)
     size = write_bundle(bundle, out)
     counts = Counter(o["type"] for o in bundle["objects"])
     if as_json:
         print_json({"out": str(out), "bytes": size, "objects": len(bundle["objects"]), "by_type": dict(counts),
-                    "tlp": tlp_level.lower(), "pseudonymized": key is not None})
+                    "tlp": tlp_level.lower(), "pseudonymized": key is not None,
+                    "redacted": dict(notes.redacted)})
     else:
         err_console.print(f"wrote {len(bundle['objects'])} STIX objects ({counts['indicator']} indicators, "
                           f"{counts['intrusion-set']} networks, TLP:{tlp_level.upper()}) to {out}", highlight=False)
+    if notes.redacted_total and not as_json:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(notes.redacted.items()))
+        err_console.print(f"left out {notes.redacted_total} indicator value(s) that name a pseudonymized account "
+                          f"({kinds}); export without --pseudonymize to share them with partners you may "
+                          "show the accounts to", highlight=False)

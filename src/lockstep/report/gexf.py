@@ -8,11 +8,12 @@ signals flagged for it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
 from lockstep.report.escape import write_csv, xml_text
-from lockstep.report.pseudonym import Pseudonymizer
+from lockstep.report.pseudonym import Pseudonymizer, load_accounts
 from lockstep.store import Store
 
 CSV_TABLES = {
@@ -27,6 +28,8 @@ def build_graph(store: Store, dataset: str, pseudo: Pseudonymizer | None = None,
                 only_networks: bool = True) -> nx.MultiGraph:
     """The multiplex graph of significant edges with node and edge attributes."""
     pseudo = pseudo or Pseudonymizer()
+    if pseudo.active:
+        pseudo.know(load_accounts(store, dataset))
     g = nx.MultiGraph(name=f"lockstep:{dataset}")
     nodes = store.rows(
         """
@@ -44,6 +47,8 @@ def build_graph(store: Store, dataset: str, pseudo: Pseudonymizer | None = None,
     for platform, account_id, network, score, sub, handle, followers, verified, signals in nodes:
         # Strings from the data pass xml_text: one control character would make the file unreadable.
         label = xml_text(pseudo.label(platform, account_id, handle, followers, verified))
+        if pseudo.active and label.startswith("acct-"):
+            label = xml_text(pseudo.name(platform, account_id))
         node = xml_text(f"{platform}:{label}" if pseudo.active else f"{platform}:{account_id}")
         ids[(platform, account_id)] = node
         g.add_node(node, label=label, platform=xml_text(platform), network=int(network),
@@ -56,8 +61,8 @@ def build_graph(store: Store, dataset: str, pseudo: Pseudonymizer | None = None,
         if u is None or v is None:
             if only_networks:
                 continue
-            u = u or f"{pa_}:{a}"
-            v = v or f"{pb}:{b}"
+            u = u or xml_text(f"{pa_}:{pseudo.name(pa_, a)}")
+            v = v or xml_text(f"{pb}:{pseudo.name(pb, b)}")
         g.add_edge(u, v, key=trace, trace=trace, label=trace, weight=float(weight or 0),
                    count=int(count or 0), p_value=float(p if p is not None else 1.0))
     return g
@@ -69,14 +74,43 @@ def write_gexf(store: Store, dataset: str, out: Path, pseudo: Pseudonymizer | No
     return g.number_of_nodes(), g.number_of_edges()
 
 
-def write_csv_tables(store: Store, dataset: str, out_dir: Path) -> dict[str, int]:
-    """networks.csv, members.csv, edges.csv and evidence.csv in ``out_dir``; returns row counts."""
+def write_csv_tables(store: Store, dataset: str, out_dir: Path,
+                     pseudo: Pseudonymizer | None = None) -> dict[str, int]:
+    """networks.csv, members.csv, edges.csv and evidence.csv in ``out_dir``; returns row counts.
+
+    With an active ``pseudo``, account ids become pseudonyms, post ids keyed hashes, and every other
+    text cell is scrubbed of hidden accounts' identifiers (the same path as the report)."""
+    pseudo = pseudo or Pseudonymizer()
+    if pseudo.active:
+        pseudo.know(load_accounts(store, dataset))
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name, sql in CSV_TABLES.items():
         cur = store.con.execute(sql, [dataset])
         header = [d[0] for d in cur.description]
-        rows = cur.fetchall()
+        rows: list[Any] = cur.fetchall()
+        if pseudo.active:
+            rows = [_pseudonymized(pseudo, header, r) for r in rows]
         with open(out_dir / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
             counts[name] = write_csv(fh, header, rows)
     return counts
+
+
+def _pseudonymized(pseudo: Pseudonymizer, header: list[str], row: tuple[Any, ...]) -> list[Any]:
+    r = dict(zip(header, row, strict=True))
+    out: list[Any] = []
+    for col, v in r.items():
+        if v is None:
+            out.append(v)
+        elif col in ("account_id", "account_a", "account_b"):
+            platform = r.get({"account_a": "platform_a", "account_b": "platform_b"}.get(col, "platform"))
+            out.append(pseudo.name(str(platform), str(v)))
+        elif col == "post_id":
+            out.append(pseudo.post(str(v)))
+        elif col == "evidence_ids":  # platform:post_id
+            out.append([f"{p}:{pseudo.post(i)}" for p, _, i in (str(x).partition(":") for x in v)])
+        elif col == "item":
+            out.append(pseudo.item(str(r.get("trace")), str(v)))
+        else:
+            out.append(pseudo.scrub_all(v))
+    return out

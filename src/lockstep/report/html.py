@@ -20,7 +20,7 @@ from lockstep.errors import ConfigError, LockstepError
 from lockstep.ingest.normalize import defang, defang_text
 from lockstep.report import charts
 from lockstep.report.data import NetworkView, load_network, network_rows, provenance
-from lockstep.report.pseudonym import Pseudonymizer, keyed_hash
+from lockstep.report.pseudonym import Pseudonymizer, load_accounts
 from lockstep.share.tlp import LEVELS
 from lockstep.store import Store
 
@@ -78,19 +78,33 @@ def _attach_charts(view: NetworkView) -> None:
 
 def _present_evidence(view: NetworkView, pseudo: Pseudonymizer) -> None:
     """How each evidence item reads in the report: time slots as times, URLs defanged, and account
-    references (repost, reply and mention targets) pseudonymized like members."""
-    labels = {m["account_id"]: m["label"] for m in view.members}
+    and post references (repost, reply and mention targets) pseudonymized like members."""
     for e in view.evidence:
         item = str(e.get("item") or "")
         if e["trace"] == "sync":
             item = f"active in the same short time slot starting {_fmt_time(e.get('first_time'))} UTC"
-        elif pseudo.active and e["trace"] in ("co_reply", "co_mention", "co_repost"):
-            item = labels.get(item, "acct-" + pseudo_hash(pseudo, item)) if item else item
+        else:
+            item = pseudo.item(e["trace"], item)
         e["item_shown"] = defang_text(item[:160])
 
 
-def pseudo_hash(pseudo: Pseudonymizer, value: str) -> str:
-    return keyed_hash(pseudo.key or b"", value)[:10]
+def _scrub_view(view: NetworkView, pseudo: Pseudonymizer) -> None:
+    """Every string the report shows of a network, through the one pseudonymization path (member
+    names are labels already; this catches identifiers inside sentences, URLs, client names,
+    example posts)."""
+    if not pseudo.active:
+        return
+    view.row = pseudo.scrub_all(view.row)
+    for m in view.members:
+        if not pseudo.is_notable(m.get("followers"), m.get("verified")):
+            m["handle"] = m["display_name"] = m["label"]
+    view.clients = pseudo.scrub_all(view.clients)
+    view.domains = pseudo.scrub_all(view.domains)
+    view.urls = pseudo.scrub_all(view.urls)
+    view.signals = pseudo.scrub_all(view.signals)
+    view.narratives = pseudo.scrub_all(view.narratives)
+    view.techniques = pseudo.scrub_all(view.techniques)
+    view.assets = pseudo.scrub_all(view.assets)
 
 
 def render_report(store: Store, dataset: str, network_ids: list[int] | None = None, *,
@@ -103,11 +117,16 @@ def render_report(store: Store, dataset: str, network_ids: list[int] | None = No
     rows = network_rows(store, dataset, network_ids)
     if not network_ids:
         rows = rows[:max_networks]
+    if pseudo.active:
+        # Every network's members, not only the shown ones: their posts and sentences name each other.
+        pseudo.know(load_accounts(store, dataset))
     views = [load_network(store, dataset, r, pseudo) for r in rows]
     for v in views:
+        _scrub_view(v, pseudo)
         _attach_charts(v)
         _present_evidence(v, pseudo)
-    prov = provenance(store, dataset)
+    rows = [v.row for v in views]
+    prov = pseudo.scrub_all(provenance(store, dataset))
     indicators = [
         {"network": v.network_id, "kind": kind, "value": item[key], "shares": item["shares"]}
         for v in views

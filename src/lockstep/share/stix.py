@@ -22,8 +22,9 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ import stix2
 
 from lockstep.errors import ShareError, StoreError
 from lockstep.ingest.normalize import defang
+from lockstep.report.pseudonym import Pseudonymizer, load_accounts
 from lockstep.share import disarm, places, pseudonym
 from lockstep.share import tlp as markings
 from lockstep.share.ids import stix_id, ts
@@ -139,10 +141,27 @@ class _Builder:
                 "object_marking_refs": [self.marking_id]}
 
 
+@dataclass
+class ExportNotes:
+    """What a pseudonymized export left out: domain and URL indicators that name a member account
+    (a profile or status link would undo the pseudonyms), by type."""
+
+    redacted: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def redacted_total(self) -> int:
+        return sum(self.redacted.values())
+
+
 def build_bundle(store: Store, dataset: str, network_ids: list[int] | None = None, tlp: str = "amber",
                  pseudonymize_key: bytes | None = None, organisation: str = "Lockstep user", *,
-                 disarm_map: Path | None = None, targets: Iterable[str] = ()) -> dict[str, Any]:
-    """The STIX 2.1 bundle (a dict) for some or all networks of a dataset. See the module doc."""
+                 disarm_map: Path | None = None, targets: Iterable[str] = (),
+                 notes: ExportNotes | None = None) -> dict[str, Any]:
+    """The STIX 2.1 bundle (a dict) for some or all networks of a dataset. See the module doc.
+
+    With ``pseudonymize_key`` every account is hidden (indicators hold keyed hashes), free text goes
+    through the report's pseudonymization path (:class:`~lockstep.report.pseudonym.Pseudonymizer`),
+    and a domain or URL indicator naming a member is left out and counted in ``notes``."""
     table = disarm.behaviour_map(disarm_map)
     nets = _networks(store, dataset, network_ids)
     ids = [n.network_id for n in nets]
@@ -150,7 +169,11 @@ def build_bundle(store: Store, dataset: str, network_ids: list[int] | None = Non
     b = _Builder(organisation, tlp)
     indicators = network_indicators(store, dataset, ids)
     raw_ids = _raw_identifiers(indicators) if pseudonymize_key else []
-    scrub = _scrubber(raw_ids)
+    pseudo = Pseudonymizer(pseudonymize_key, notable_followers=None)
+    if pseudonymize_key:
+        pseudo.know(load_accounts(store, dataset, ids))
+        indicators = _redact(indicators, pseudo, notes if notes is not None else ExportNotes())
+    scrub = pseudo.scrub
     fw = disarm.framework()
     disarm_created = ts(fw["modified"][:23] + "Z")
     disarm_marking: dict[str, Any] = {"type": "marking-definition", "spec_version": "2.1",
@@ -176,11 +199,11 @@ def build_bundle(store: Store, dataset: str, network_ids: list[int] | None = Non
         b.rel(camp["id"], "attributed-to", iset["id"], first, last)
         if n.attribution:
             actor = b.add(_obj(stix2.v21.ThreatActor(
-                id=stix_id("threat-actor", organisation, n.attribution), name=n.attribution,
+                id=stix_id("threat-actor", organisation, n.attribution), name=scrub(n.attribution),
                 description="Attribution set by an analyst of the producing organisation.", **common)))
             b.rel(iset["id"], "attributed-to", actor["id"], first, last)
         if n.hint:
-            _origin(b, iset["id"], n, first, last)
+            _origin(b, iset["id"], n, first, last, scrub)
         for loc in target_locs:
             b.rel(iset["id"], "targets", loc, first, last)
         for tid, maps in disarm.techniques_for(n.traces, signals.get(n.network_id, []), table).items():
@@ -203,8 +226,8 @@ def build_bundle(store: Store, dataset: str, network_ids: list[int] | None = Non
     marking_objs = [markings.marking(b.level)]
     bundle = {"type": "bundle", "id": stix_id("bundle", report_id, b.level, bool(pseudonymize_key)),
               "objects": marking_objs + sorted(objs, key=lambda o: o["id"]) + [report]}
-    if raw_ids:
-        _assert_no_raw(bundle, raw_ids)
+    if pseudonymize_key:
+        _assert_no_raw(bundle, raw_ids, pseudo)
     return bundle
 
 
@@ -230,7 +253,7 @@ def _location(b: _Builder, country: str, created: str) -> str:
     return b.add(_obj(loc))["id"]
 
 
-def _origin(b: _Builder, iset: str, n: _Net, first: str, last: str) -> None:
+def _origin(b: _Builder, iset: str, n: _Net, first: str, last: str, scrub: Callable[[str], str]) -> None:
     """The attribution hint as locations the set ``originates-from``, each labelled a hint, with the
     time-zone confidence shared among the candidate countries the hint names."""
     codes = places.countries_in(n.hint or "")
@@ -238,7 +261,7 @@ def _origin(b: _Builder, iset: str, n: _Net, first: str, last: str) -> None:
         return  # the hint stays in the intrusion-set's description; no country to point at
     for code in codes:
         loc = _location(b, code, first)
-        extra: dict[str, Any] = {"description": f"Inferred origin, a hint and not a verdict: {n.hint}",
+        extra: dict[str, Any] = {"description": scrub(f"Inferred origin, a hint and not a verdict: {n.hint}"),
                                  "labels": ["attribution-hint"]}
         if n.utc_conf is not None:
             extra["confidence"] = max(0, min(100, round(100 * n.utc_conf / len(codes))))
@@ -301,25 +324,38 @@ def _raw_identifiers(items: list[NetworkIndicator]) -> list[str]:
     return sorted({i.value for i in items if i.type in ("account", "account_id")}, key=len, reverse=True)
 
 
-def _scrubber(raw: list[str]) -> Any:
-    """Replaces raw handles/ids in free text (a network's ``why`` may name accounts)."""
-    usable = [r for r in raw if len(r) >= 3]
-    if not usable:
-        return lambda s: s
-    rx = re.compile(r"(?<![\w])@?(?:" + "|".join(map(re.escape, usable)) + r")(?![\w])", re.IGNORECASE)
-    return lambda s: rx.sub("[account]", s) if s else s
+def _redact(items: list[NetworkIndicator], pseudo: Pseudonymizer, notes: ExportNotes) -> list[NetworkIndicator]:
+    """Leave out domain and URL indicators that name a hidden account (``x.com/<handle>/status/…``):
+    scrubbing would make them match nothing, keeping them would name the account."""
+    kept = []
+    for it in items:
+        if it.type in ("domain", "url") and pseudo.names_hidden(it.value):
+            notes.redacted[it.type] += 1
+        else:
+            kept.append(it)
+    return kept
 
 
-def _assert_no_raw(bundle: dict[str, Any], raw: list[str]) -> None:
-    """Refuse to hand out a pseudonymized bundle that still names an account in clear."""
-    text = orjson.dumps(bundle).decode("utf-8").lower()
-    tokens = set(re.findall(r"[\w.@-]+", text))
-    # Short numbers (an id like "100") are everywhere in JSON (counts, sizes); they are scrubbed from
-    # text but cannot be told apart here, so only longer identifiers are checked.
-    leaked = [r for r in raw if len(r) >= (6 if r.isdigit() else 3) and r.lower() in tokens]
+_LITERAL = re.compile(r"'((?:\\.|[^'\\])*)'\]$")
+
+
+def _assert_no_raw(bundle: dict[str, Any], raw: list[str], pseudo: Pseudonymizer) -> None:
+    """Refuse to hand out a pseudonymized bundle whose indicators still name an account in clear
+    (a bug, never the data: values naming accounts were redacted before). Only indicator values are
+    checked, so an account named like a word of Lockstep's own texts ("network") cannot stop the
+    export; the free texts went through the same scrub as the report."""
+    exact = {r.lower() for r in raw}
+    leaked = []
+    for o in bundle["objects"]:
+        if o.get("type") != "indicator":
+            continue
+        m = _LITERAL.search(o.get("pattern", ""))
+        value = m.group(1) if m else ""
+        if value.lower() in exact or pseudo.names_hidden(value):
+            leaked.append(o["id"])
     if leaked:
-        raise ShareError(f"Pseudonymized export would still contain {len(leaked)} raw account identifier(s) "
-                         f"(e.g. {leaked[0][:2]}…). Nothing was written; please report this as a bug.")
+        raise ShareError(f"Pseudonymized export would still name {len(leaked)} account(s) in clear "
+                         f"(e.g. indicator {leaked[0]}). Nothing was written; please report this as a bug.")
 
 
 def check_sample(bundle: dict[str, Any], k: int = 50, seed: int = 0) -> int:
