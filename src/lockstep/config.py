@@ -23,6 +23,7 @@ ENV = {
     "embed_backend": ("LOCKSTEP_EMBED_BACKEND", "text embedding backend: minilm or tfidf"),
     "max_record_bytes": ("LOCKSTEP_MAX_RECORD_BYTES", "largest input record ingest reads (bigger: quarantined)"),
     "max_expansion_ratio": ("LOCKSTEP_MAX_EXPANSION_RATIO", "most a compressed input may expand before ingest stops it"),
+    "public_url": ("LOCKSTEP_PUBLIC_URL", "base URL partners reach the sharing server at (discovery names it)"),
 }
 #: Settings that are whole numbers of at least 1.
 _POSITIVE_INTS = ("max_record_bytes", "max_expansion_ratio")
@@ -38,6 +39,7 @@ class Settings:
     embed_backend: str = "minilm"
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     max_expansion_ratio: int = DEFAULT_MAX_EXPANSION_RATIO
+    public_url: str = ""  # empty: derived from `lockstep serve --host/--port`
 
     @classmethod
     def load(cls, config_file: str | Path | None = None) -> Settings:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lockstep.serve.api.routes import api_roots, collections, discovery, manifest, objects
+from lockstep.serve.audit import UnauthenticatedLimiter
 from lockstep.serve.database import check_current, make_engine
 from lockstep.serve.http import TaxiiError, error_response
 from lockstep.serve.settings import ServeSettings
@@ -34,6 +35,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
     app = FastAPI(title=settings.title, docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.audit_limiter = UnauthenticatedLimiter(settings.audit_unauthenticated_per_minute)
 
     @app.exception_handler(TaxiiError)
     async def _taxii(_: Request, exc: Exception) -> Response:

@@ -6,15 +6,17 @@ Credentials come in as arguments (the CLI reads options or the environment); the
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from taxii2client.exceptions import TAXIIServiceException
-from taxii2client.v21 import ApiRoot, Collection, as_pages
+from taxii2client.v21 import ApiRoot, Collection
 
 from lockstep.errors import ShareError
 
@@ -40,6 +42,21 @@ class PushResult:
     failure: int = 0
     status_ids: list[str] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
+
+
+def sends_secret_in_clear(url: str) -> bool:
+    """True when credentials sent to ``url`` would cross a network unencrypted: plain http:// to a
+    host that is not this machine (loopback addresses and 'localhost' are this machine)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http":
+        return False
+    host = (parts.hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
 
 
 def connect(url: str, *, user: str | None = None, password: str | None = None,
@@ -70,7 +87,12 @@ def _why(exc: Exception) -> str:
     return str(exc)
 
 
-def _batches(objects: list[dict[str, Any]], max_bytes: int) -> Iterator[list[dict[str, Any]]]:
+#: objects per add request: below the server's default --max-envelope-objects (10,000)
+PUSH_BATCH = 1000
+
+
+def _batches(objects: list[dict[str, Any]], max_bytes: int, max_count: int = PUSH_BATCH
+             ) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     size = 20
     for obj in objects:
@@ -78,7 +100,7 @@ def _batches(objects: list[dict[str, Any]], max_bytes: int) -> Iterator[list[dic
         if n + 20 > max_bytes:
             raise ShareError(f"The object {obj.get('id')} alone is {n} bytes, over the server's "
                              f"max_content_length of {max_bytes}.")
-        if batch and size + n > max_bytes:
+        if batch and (size + n > max_bytes or len(batch) >= max_count):
             yield batch
             batch, size = [], 20
         batch.append(obj)
@@ -104,21 +126,167 @@ def push(coll: Collection, objects: list[dict[str, Any]]) -> PushResult:
         out.success += status.success_count
         out.failure += status.failure_count
         out.status_ids.append(status.id)
-        out.failures += list(status.failures or [])
+        out.failures += list(status.failures or status.custom_properties.get("x_lockstep_failures_sample") or [])
     log.info("pushed %d objects in %d request(s): %d ok, %d failed", out.total, out.requests, out.success,
              out.failure)
     return out
 
 
-def pull(coll: Collection, *, since: str | None = None, per_request: int = 1000) -> list[dict[str, Any]]:
-    """Every object (latest versions) added after ``since``, following ``next`` through all pages."""
+#: defaults of ``lockstep share pull``'s limits
+DEFAULT_MAX_PAGES = 10_000
+DEFAULT_MAX_OBJECTS = 1_000_000
+DEFAULT_MAX_PAGE_BYTES = 64 * 1024 * 1024
+#: characters of an unreadable object kept in the quarantine
+RAW_CAP = 2000
+
+
+class _NonFinite:
+    """Stands in for NaN/Infinity while a page is parsed, so the object holding it can be set aside."""
+
+
+_NONFINITE = _NonFinite()
+
+
+@dataclass
+class Refused:
+    """An object of a pulled page that cannot be read: its place, a capped raw form and why."""
+
+    position: int
+    raw: str
+    reason: str
+
+
+@dataclass
+class PullResult:
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+    pages: int = 0
+    #: why the pull ended before the server said ``more: false`` (None: it read everything)
+    stopped: str | None = None
+    #: X-TAXII-Date-Added-Last of the last page read, to resume with --since
+    last_added: str | None = None
+
+
+def _holds_nonfinite(obj: Any) -> bool:
+    stack = [obj]
+    while stack:
+        v = stack.pop()
+        if v is _NONFINITE:
+            return True
+        if isinstance(v, dict):
+            stack += v.values()
+        elif isinstance(v, list):
+            stack += v
+    return False
+
+
+def _raw(obj: Any) -> str:
+    text = json.dumps(obj, ensure_ascii=False, default=lambda _: "NaN")
+    return text if len(text) <= RAW_CAP else text[:RAW_CAP] + "..."
+
+
+def readable(obj: Any) -> str | None:
+    """Why a pulled object cannot be used (None when it can): not an object, NaN/Infinity inside,
+    no STIX type or id."""
+    if not isinstance(obj, dict):
+        return f"not a JSON object but {type(obj).__name__}"
+    if _holds_nonfinite(obj):
+        return "holds NaN or Infinity, which JSON does not allow"
+    otype, oid = obj.get("type"), obj.get("id")
+    if not isinstance(otype, str) or not otype:
+        return f"no STIX 'type' (got {str(otype)[:80]!r})"
+    if not isinstance(oid, str) or not oid.startswith(otype + "--"):
+        return f"'id' is not '{otype}--<uuid>' (got {str(oid)[:80]!r})"
+    return None
+
+
+def _read_page(resp: requests.Response, max_bytes: int) -> bytes:
+    declared = resp.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise ShareError(f"a page of {declared} bytes is over --max-page-bytes ({max_bytes} bytes)")
+    chunks, total = [], 0
+    for chunk in resp.iter_content(1 << 16):
+        total += len(chunk)
+        if total > max_bytes:
+            raise ShareError(f"a page of more than {max_bytes} bytes is over --max-page-bytes ({max_bytes} bytes)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def pull(coll: Collection, *, since: str | None = None, per_request: int = 1000,
+         max_pages: int = DEFAULT_MAX_PAGES, max_objects: int = DEFAULT_MAX_OBJECTS,
+         max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES) -> PullResult:
+    """Every object (latest versions) added after ``since``, following ``next`` through the pages.
+
+    A hostile or broken server cannot make this run forever or use unbounded memory: it reads at
+    most ``max_pages`` pages, ``max_objects`` objects and ``max_page_bytes`` per page, and stops
+    when a page repeats the previous ``next`` token or says ``more`` without any object. Then
+    ``stopped`` says why, and what was read so far is returned. Objects that cannot be read (not
+    an object, NaN/Infinity, no type or id) are returned in ``refused``, the rest in ``objects``.
+    """
     if not coll.can_read:
         raise ShareError(f"This key may not read the collection {coll.url} (can_read is false).")
-    objects: list[dict[str, Any]] = []
-    try:
-        kwargs = {"added_after": since} if since else {}
-        for envelope in as_pages(coll.get_objects, per_request=per_request, **kwargs):
-            objects += envelope.get("objects", [])
-    except (requests.RequestException, TAXIIServiceException) as exc:
-        raise ShareError(f"Reading {coll.url} failed: {_why(exc)}") from exc
-    return objects
+    out = PullResult()
+    session = coll._conn.session
+    headers = {"Accept": "application/taxii+json;version=2.1", "User-Agent": coll._conn.user_agent}
+    token: str | None = None
+    position = 0
+    while True:
+        if out.pages >= max_pages:
+            out.stopped = (f"stopped after {max_pages} pages (--max-pages) although the server says there is "
+                           "more")
+            break
+        params: dict[str, Any] = {"limit": per_request}
+        if since:
+            params["added_after"] = since
+        if token:
+            params["next"] = token
+        try:
+            with session.get(coll.objects_url, params=params, headers=headers, stream=True, timeout=120) as resp:
+                resp.raise_for_status()
+                body = _read_page(resp, max_page_bytes)
+                added_last = resp.headers.get("X-TAXII-Date-Added-Last")
+        except requests.RequestException as exc:
+            raise ShareError(f"Reading {coll.url} failed: {_why(exc)}") from exc
+        except ShareError as exc:
+            out.stopped = f"stopped at page {out.pages + 1}: {exc}"
+            break
+        out.pages += 1
+        try:
+            envelope = json.loads(body, parse_constant=lambda _: _NONFINITE)
+        except (ValueError, RecursionError) as exc:
+            out.stopped = f"stopped at page {out.pages}: the server's answer is not JSON ({str(exc)[:200]})"
+            break
+        items = envelope.get("objects", []) if isinstance(envelope, dict) else None
+        if not isinstance(items, list):
+            out.stopped = f"stopped at page {out.pages}: the server's answer is not a TAXII envelope"
+            break
+        for obj in items:
+            position += 1
+            if len(out.objects) + len(out.refused) >= max_objects:
+                out.stopped = f"stopped after {max_objects} objects (--max-objects)"
+                break
+            why = readable(obj)
+            if why is None:
+                out.objects.append(obj)
+            else:
+                out.refused.append(Refused(position, _raw(obj), why))
+        if out.stopped:
+            break
+        out.last_added = added_last or out.last_added
+        more, new_token = envelope.get("more") is True, envelope.get("next")
+        if not more:
+            break
+        if not items:
+            out.stopped = f"stopped at page {out.pages}: the server says there is more but sent no objects"
+            break
+        if isinstance(new_token, str) and new_token and new_token != token:
+            token = new_token
+        elif not new_token and added_last and added_last != since:
+            since, token = added_last, None  # a server that pages by date only
+        else:
+            out.stopped = (f"stopped at page {out.pages}: the server says there is more but gave "
+                           f"{'the same' if new_token and new_token == token else 'no usable'} 'next' token")
+            break
+    log.info("pulled %d objects (%d unreadable) in %d page(s)", len(out.objects), len(out.refused), out.pages)
+    return out

@@ -1,14 +1,18 @@
 """Engine creation and schema migrations for the sharing server's database.
 
 SQLite (the default) gets WAL mode and a busy timeout, so several uvicorn workers and the admin
-commands can share one file; PostgreSQL is used as is. The schema is managed by Alembic with the
+commands can share one file; a new file is created readable by its owner only (0600; SQLite gives
+its ``-wal`` and ``-shm`` files the same mode), since it holds TLP:RED objects and key hashes.
+PostgreSQL is used as is. The schema is managed by Alembic with the
 scripts packaged in ``lockstep/serve/migrations``: :func:`upgrade` brings any database to the
 newest revision, :func:`check_current` refuses to serve an old one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -49,6 +53,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             "'postgresql+psycopg://user@host:5432/dbname'."
         ) from exc
     if parsed.get_backend_name() == "sqlite":
+        _create_private(parsed.database)
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -65,6 +70,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def _create_private(database: str | None) -> None:
+    """Create a missing SQLite database file with mode 0600 before SQLite creates it world-readable."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists() or not path.parent.is_dir():
+        return  # an existing file keeps the mode its owner chose; a missing folder gets SQLite's own error
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _alembic_config() -> Config:

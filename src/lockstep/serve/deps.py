@@ -82,9 +82,16 @@ def remote(request: Request) -> str | None:
 
 def deny(request: Request, err: TaxiiError, *, action: str, who: Principal | None = None,
          key_id: str | None = None) -> TaxiiError:
+    """Record the denial (rate-limited per address when there is no valid key) and return ``err``."""
+    detail: str | None = err.title
+    if who is None:
+        write, note = request.app.state.audit_limiter.admit(remote(request))
+        if not write:
+            return err
+        detail = f"{err.title}; {note}" if note else err.title
     audit.record(engine_of(request), action=action, outcome="denied", http_status=err.status,
                  organisation=who.org_name if who else None, key_id=who.key_id if who else key_id,
-                 target=request.url.path, detail=err.title, remote=remote(request))
+                 target=request.url.path, detail=detail, remote=remote(request))
     return err
 
 

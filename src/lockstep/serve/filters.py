@@ -22,6 +22,8 @@ from lockstep.serve.timestamps import parse_us
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*--[0-9a-fA-F-]{36}$")
 _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: the largest sequence number a token may carry (a 64-bit signed column on every backend)
+MAX_SEQ = 2**63 - 1
 KNOWN = {"added_after", "limit", "next", "match[id]", "match[type]", "match[version]", "match[spec_version]"}
 
 
@@ -46,7 +48,7 @@ def decode_next(token: str) -> int:
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         seq = data["s"]
-        if data.get("v") != 1 or not isinstance(seq, int) or seq < 0:
+        if data.get("v") != 1 or type(seq) is not int or not 0 <= seq <= MAX_SEQ:
             raise ValueError
         return seq
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
@@ -54,15 +56,18 @@ def decode_next(token: str) -> int:
                          "server issued; use the 'next' of the previous response unchanged.") from exc
 
 
-def _list(params: QueryParams, name: str) -> list[str]:
+def _list(params: QueryParams, name: str, max_values: int) -> list[str]:
     out: list[str] = []
     for v in params.getlist(name):
         out += [p.strip() for p in v.split(",") if p.strip()]
+        if len(out) > max_values:
+            raise TaxiiError(400, "Bad Request", f"{name} lists more than {max_values} values; this server "
+                             "accepts at most that many per filter (--max-match-values). Split the query.")
     return out
 
 
 def parse(params: QueryParams, *, allowed: set[str], default_limit: int, max_limit: int,
-          default_version: str | None = "last") -> Filters:
+          default_version: str | None = "last", max_values: int = 1000) -> Filters:
     f = Filters(limit=default_limit)
     for name in params:
         if name.startswith("match[") and name not in allowed:
@@ -84,16 +89,16 @@ def parse(params: QueryParams, *, allowed: set[str], default_limit: int, max_lim
         f.limit = min(f.limit, max_limit)
     if "next" in allowed and params.get("next"):
         f.after_seq = decode_next(params["next"])
-    f.ids = _list(params, "match[id]")
+    f.ids = _list(params, "match[id]", max_values)
     for i in f.ids:
         if not _ID.match(i):
             raise TaxiiError(400, "Bad Request", f"match[id] values must be STIX ids like "
                              f"'indicator--<uuid>'. Got {i!r}.")
-    f.types = _list(params, "match[type]")
+    f.types = _list(params, "match[type]", max_values)
     for t in f.types:
         if not _TYPE.match(t):
             raise TaxiiError(400, "Bad Request", f"match[type] values must be STIX types. Got {t!r}.")
-    versions = _list(params, "match[version]") or ([default_version] if default_version else [])
+    versions = _list(params, "match[version]", max_values) or ([default_version] if default_version else [])
     for v in versions:
         if v in ("first", "last", "all"):
             f.versions.append(v)
@@ -103,5 +108,5 @@ def parse(params: QueryParams, *, allowed: set[str], default_limit: int, max_lim
             except ValueError as exc:
                 raise TaxiiError(400, "Bad Request", f"match[version] takes first, last, all or "
                                  f"timestamps: {exc}.") from exc
-    f.spec_versions = _list(params, "match[spec_version]")
+    f.spec_versions = _list(params, "match[spec_version]", max_values)
     return f

@@ -22,7 +22,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, false, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Integer, and_, delete, false, insert, or_, select, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 
 from lockstep.serve.database import now_us
 from lockstep.serve.filters import Filters
@@ -31,6 +34,23 @@ from lockstep.serve.timestamps import format_us
 from lockstep.serve.validate import Checked
 
 _CHUNK = 500
+
+
+class byte_length(GenericFunction[int]):
+    """Length of a text column in bytes (UTF-8), not characters, on every backend."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(byte_length, "sqlite")
+def _byte_length_sqlite(element: byte_length, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"length(CAST({compiler.process(element.clauses, **kw)} AS BLOB))"
+
+
+@compiles(byte_length)
+def _byte_length(element: byte_length, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"octet_length({compiler.process(element.clauses, **kw)})"
 
 
 @dataclass(frozen=True)
@@ -180,14 +200,32 @@ def _where(collection_id: str, reader: Reader, f: Filters, object_id: str | None
 
 
 def page(engine: Engine, collection_id: str, reader: Reader, f: Filters, *, columns: list[Any],
-         object_id: str | None = None) -> Page:
-    q = (select(objects.c.seq, objects.c.date_added_us, *columns)
-         .where(and_(*_where(collection_id, reader, f, object_id))).order_by(objects.c.seq).limit(f.limit + 1))
+         object_id: str | None = None, max_bytes: int | None = None) -> Page:
+    """One page of at most ``f.limit`` rows; with ``max_bytes``, also at most that many bytes of
+    stored JSON (at least one row), measured in SQL before any body is read."""
+    where = and_(*_where(collection_id, reader, f, object_id))
     with engine.connect() as conn:
-        rows = list(conn.execute(q))
-    more = len(rows) > f.limit
-    rows = rows[:f.limit]
-    return Page(rows, more, rows[-1].seq if more else None)
+        if max_bytes is None:
+            q = select(objects.c.seq, objects.c.date_added_us, *columns).where(where)
+            found = list(conn.execute(q.order_by(objects.c.seq).limit(f.limit + 1)))
+            more = len(found) > f.limit
+            found = found[:f.limit]
+            return Page(found, more, found[-1].seq if more else None)
+        sizes = list(conn.execute(select(objects.c.seq, byte_length(objects.c.body).label("n")).where(where)
+                                  .order_by(objects.c.seq).limit(f.limit + 1)))
+        keep: list[int] = []
+        total = 0
+        for r in sizes[:f.limit]:
+            total += int(r.n) + 1
+            if keep and total > max_bytes:
+                break
+            keep.append(r.seq)
+        rows: list[Any] = []
+        for i in range(0, len(keep), _CHUNK):
+            rows += conn.execute(select(objects.c.seq, objects.c.date_added_us, *columns)
+                                 .where(objects.c.seq.in_(keep[i:i + _CHUNK])).order_by(objects.c.seq))
+    more = len(sizes) > len(keep)
+    return Page(rows, more, rows[-1].seq if more and rows else None)
 
 
 def remove(engine: Engine, collection_id: str, object_id: str, reader: Reader, f: Filters, *,

@@ -24,6 +24,28 @@ from lockstep.serve.timestamps import parse_us
 from lockstep.share import tlp
 
 _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
+#: brackets and parentheses a STIX pattern may nest: the stix2 pattern parser recurses per level
+MAX_PATTERN_DEPTH = 50
+
+
+def _check_pattern(pattern: object, max_length: int) -> None:
+    """Refuse patterns whose parsing alone would exhaust the stack or the CPU, before parsing."""
+    if not isinstance(pattern, str):
+        return  # stix2 says what is wrong with it
+    if len(pattern) > max_length:
+        raise ValueError(f"the pattern is {len(pattern)} characters; this server accepts at most {max_length}")
+    depth = deepest = 0
+    quoted = False
+    for ch in re.sub(r"\\.", "", pattern):
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif not quoted and ch in ")]":
+            depth -= 1
+    if deepest > MAX_PATTERN_DEPTH:
+        raise ValueError(f"the pattern nests {deepest} levels of brackets; at most {MAX_PATTERN_DEPTH} are accepted")
 
 
 @dataclass(frozen=True)
@@ -37,7 +59,8 @@ class Checked:
     body: str
 
 
-def check(obj: Any, definitions: Mapping[str, Mapping[str, Any]] | None = None) -> Checked:
+def check(obj: Any, definitions: Mapping[str, Mapping[str, Any]] | None = None, *,
+          max_pattern_length: int = 8_192) -> Checked:
     """The stored form of one object, or ValueError saying what is wrong with it (MarkingError for
     marking fields). ``definitions``: marking-definitions by lower-case id, for custom markings."""
     if not isinstance(obj, dict):
@@ -55,10 +78,14 @@ def check(obj: Any, definitions: Mapping[str, Mapping[str, Any]] | None = None) 
     spec = obj.get("spec_version", "2.1")
     if spec != "2.1":
         raise ValueError(f"only STIX 2.1 objects are accepted, this one has spec_version {spec!r}")
+    if otype == "indicator":
+        _check_pattern(obj.get("pattern"), max_pattern_length)
     try:
         stix2.parse(obj, allow_custom=True, version="2.1")
     except (stix2.exceptions.STIXError, ValueError, TypeError, KeyError) as exc:
         raise ValueError(f"not valid STIX 2.1: {exc}") from exc
+    except RecursionError as exc:
+        raise ValueError("not valid STIX 2.1: nested too deeply to parse") from exc
     version = obj.get("modified") or obj.get("created")
     version_us = None
     if version is not None:

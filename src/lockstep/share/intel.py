@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from lockstep.errors import SourceError
+from lockstep.errors import LockstepError, SourceError
 from lockstep.share import meta, tables, tlp
 from lockstep.share.ids import stix_id
 from lockstep.share.patterns import PatternError, observables
@@ -94,45 +94,99 @@ class _Batch:
 
 
 def import_bundle(store: Store, bundle: dict[str, Any], producer: str | None = None, *,
-                  source: str = "<bundle>") -> ImportSummary:
+                  source: str = "<bundle>", refused: list[tuple[int, str, str]] | None = None) -> ImportSummary:
     """Import the indicators of a STIX 2.1 bundle (a dict). ``producer`` defaults to the name of the
-    identity that created the indicators."""
+    identity that created the indicators.
+
+    One unreadable object never stops the import: it is quarantined with the reason, object by
+    object, and the rest is imported. ``refused`` adds objects the caller could not read at all
+    (position, raw text, reason), e.g. those of a TAXII page holding NaN. A marking-definition
+    that names no known TLP level is quarantined and the objects it marks count as TLP:RED."""
     tables.ensure(store)
     objects = bundle.get("objects") if isinstance(bundle, dict) else None
     if bundle.get("type") != "bundle" or not isinstance(objects, list):
         raise SourceError(f"'{source}' is not a STIX 2.1 bundle: expected {{\"type\": \"bundle\", \"objects\": [...]}}.")
-    by_id: dict[str, dict[str, Any]] = {str(o.get("id")): o for o in objects if isinstance(o, dict)}
-    markings = {k: v for k, v in by_id.items() if k.startswith("marking-definition--")}
+    summary = ImportSummary(source=source, format="stix", producer=producer)
+    batch = _Batch(summary)
+    for line, raw, reason in refused or []:
+        summary.records += 1
+        batch.refuse(source, line, raw, reason, producer)
+    by_id: dict[str, dict[str, Any]] = {o["id"]: o for o in objects if isinstance(o, dict) and isinstance(o.get("id"), str)}
+    markings: dict[str, dict[str, Any]] = {}
+    for i, o in enumerate(objects, 1):
+        if isinstance(o, dict) and o.get("type") == "marking-definition" and isinstance(o.get("id"), str):
+            try:
+                tlp.check_markings(o)
+            except tlp.MarkingError as exc:  # left out: the objects it marks classify as RED
+                summary.records += 1
+                batch.refuse(source, i, _raw(o), f"marking-definition not readable as TLP ({exc}); the objects "
+                             "it marks are treated as TLP:RED", producer)
+                continue
+            markings[o["id"]] = o
     names: dict[str, list[str]] = {}
     for o in objects:
         if isinstance(o, dict) and o.get("type") == "relationship" and o.get("relationship_type") == "indicates":
             target = by_id.get(str(o.get("target_ref")), {})
-            names.setdefault(o.get("source_ref", ""), []).append(target.get("name") or o.get("target_ref", ""))
-    summary = ImportSummary(source=source, format="stix", producer=producer)
-    batch = _Batch(summary)
+            name = target.get("name") or o.get("target_ref")
+            if isinstance(o.get("source_ref"), str) and isinstance(name, str):
+                names.setdefault(o["source_ref"], []).append(name)
     for i, o in enumerate(objects, 1):
         if not isinstance(o, dict) or o.get("type") != "indicator":
             continue
         summary.records += 1
-        who = producer or by_id.get(str(o.get("created_by_ref")), {}).get("name") or None
-        pattern = o.get("pattern", "")
-        if o.get("pattern_type", "stix") != "stix":
-            batch.refuse(source, i, pattern, f"pattern type {o.get('pattern_type')!r} is not STIX", who)
-            continue
-        labels = [str(x) for x in o.get("labels") or []]
-        text_fp = "x_lockstep_fingerprint" in o or "text_fingerprint" in labels
+        creator = by_id.get(str(o.get("created_by_ref")), {}).get("name")
+        who = producer or (creator if isinstance(creator, str) else None) or None
         try:
-            found = observables(pattern, text_fingerprint=text_fp)
-        except PatternError as exc:
-            batch.refuse(source, i, pattern, f"pattern {exc}", who)
+            rows = _indicator_rows(o, markings, names, source=source, line=i, who=who)
+        except _Unreadable as exc:
+            batch.refuse(source, i, exc.raw, exc.reason, who)
             continue
-        level = tlp.classify(o, markings)
-        for ob in found:
-            batch.add(indicator_id=o["id"], type=ob.type, value=ob.value, platform=ob.platform, pattern=pattern,
-                      name=o.get("name"), source_file=source, source_line=i, producer=who,
-                      producer_ref=o.get("created_by_ref"), labels=labels, networks=sorted(set(names.get(o["id"], []))),
-                      tlp=level, valid_from=_time(o.get("valid_from")))
+        except (LockstepError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            batch.refuse(source, i, _raw(o), f"malformed indicator ({type(exc).__name__}: {str(exc)[:200]})", who)
+            continue
+        for row in rows:
+            batch.add(**row)
     return batch.commit(store, source)
+
+
+class _Unreadable(Exception):
+    def __init__(self, raw: str, reason: str) -> None:
+        super().__init__(reason)
+        self.raw, self.reason = raw, reason
+
+
+def _raw(o: Any) -> str:
+    return json.dumps(o, ensure_ascii=False, default=str)[:2000]
+
+
+def _indicator_rows(o: dict[str, Any], markings: dict[str, dict[str, Any]], names: dict[str, list[str]], *,
+                    source: str, line: int, who: str | None) -> list[dict[str, Any]]:
+    """The rows of one indicator, or an exception saying why it cannot be used."""
+    iid = o.get("id")
+    if not isinstance(iid, str) or not iid.startswith("indicator--"):
+        raise _Unreadable(_raw(o), f"indicator without a usable id ({str(iid)[:80]!r})")
+    pattern = o.get("pattern", "")
+    if o.get("pattern_type", "stix") != "stix":
+        raise _Unreadable(str(pattern), f"pattern type {o.get('pattern_type')!r} is not STIX")
+    if not isinstance(pattern, str):
+        raise _Unreadable(_raw(o), f"pattern is {type(pattern).__name__}, not text")
+    labels_in = o.get("labels") or []
+    if not isinstance(labels_in, list):
+        raise _Unreadable(_raw(o), f"labels is {type(labels_in).__name__}, not a list")
+    labels = [str(x) for x in labels_in]
+    text_fp = "x_lockstep_fingerprint" in o or "text_fingerprint" in labels
+    try:
+        found = observables(pattern, text_fingerprint=text_fp)
+    except PatternError as exc:
+        raise _Unreadable(pattern, f"pattern {exc}") from exc
+    level = tlp.classify(o, markings)
+    name = o.get("name")
+    ref = o.get("created_by_ref")
+    return [dict(indicator_id=iid, type=ob.type, value=ob.value, platform=ob.platform, pattern=pattern,
+                 name=name if isinstance(name, str) else None, source_file=source, source_line=line, producer=who,
+                 producer_ref=ref if isinstance(ref, str) else None, labels=labels,
+                 networks=sorted(set(names.get(iid, []))), tlp=level, valid_from=_time(o.get("valid_from")))
+            for ob in found]
 
 
 def _time(value: Any) -> datetime | None:

@@ -20,6 +20,7 @@ property checks). :func:`check_sample` runs a sample of those through ``stix2`` 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
 from collections import Counter
@@ -371,8 +372,20 @@ def check_sample(bundle: dict[str, Any], k: int = 50, seed: int = 0) -> int:
     return len(sample)
 
 
+def _holds_red(objects: list[Any]) -> bool:
+    red = {markings.TLP_IDS["red"]} | {ref for ref, lvl in markings.TLP1_IDS.items() if lvl == "red"}
+    return any(isinstance(o, dict) and not red.isdisjoint(o.get("object_marking_refs") or []) for o in objects)
+
+
 def write_bundle(bundle: dict[str, Any], out: Path) -> int:
-    """Write the bundle as JSON; returns the number of bytes."""
+    """Write the bundle as JSON; returns the number of bytes. A bundle holding TLP:RED objects is
+    written readable by its owner only (0600), also when it replaces an existing file."""
     data = orjson.dumps(bundle, option=orjson.OPT_INDENT_2)
-    out.write_bytes(data)
+    if not _holds_red(bundle.get("objects") or []):
+        out.write_bytes(data)
+        return len(data)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write(data)
     return len(data)

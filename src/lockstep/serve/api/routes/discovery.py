@@ -1,4 +1,8 @@
-"""``GET /taxii2/``: the discovery resource (TAXII 2.1 section 4.1)."""
+"""``GET /taxii2/``: the discovery resource (TAXII 2.1 section 4.1).
+
+API root URLs are built from the configured public base URL, never from the request's ``Host``
+header: a client (or a proxy) that sends a forged Host must not make discovery point partners, and
+their keys, at another server."""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ def discovery(request: Request) -> Response:
     settings = request.app.state.settings
     with engine_of(request).connect() as conn:
         names = conn.execute(select(api_roots.c.name).order_by(api_roots.c.name)).scalars().all()
-    base = str(request.base_url)
+    base = settings.public_url
     body = {"title": settings.title,
             "description": "TAXII 2.1 server of Lockstep: coordinated-inauthentic-behaviour findings.",
             "api_roots": [f"{base}{n}/" for n in names]}

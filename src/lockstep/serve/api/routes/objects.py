@@ -42,7 +42,8 @@ def _envelope(pg: objects.Page) -> str:
 @both(router, OBJECTS, ["GET"])
 def get_objects(api_root: str, collection_id: str, request: Request) -> Response:
     who, acc, f = read_access(request, api_root, collection_id, "objects.get", filters.KNOWN)
-    pg = objects.page(request.app.state.engine, collection_id, acc.reader(who), f, columns=[t.c.body])
+    pg = objects.page(request.app.state.engine, collection_id, acc.reader(who), f, columns=[t.c.body],
+                      max_bytes=request.app.state.settings.max_page_bytes)
     return taxii_response(_envelope(pg), headers=page_headers(pg))
 
 
@@ -50,7 +51,7 @@ def get_objects(api_root: str, collection_id: str, request: Request) -> Response
 def get_object(api_root: str, collection_id: str, object_id: str, request: Request) -> Response:
     who, acc, f = read_access(request, api_root, collection_id, "object.get", ONE_ALLOWED)
     pg = objects.page(request.app.state.engine, collection_id, acc.reader(who), f, columns=[t.c.body],
-                      object_id=object_id)
+                      object_id=object_id, max_bytes=request.app.state.settings.max_page_bytes)
     if not pg.rows and not f.after_seq:
         raise TaxiiError(404, "Not Found", f"No object {object_id!r} matching the filters in this collection.")
     return taxii_response(_envelope(pg), headers=page_headers(pg))
@@ -100,7 +101,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-def parse_envelope(body: bytes) -> list[Any]:
+def parse_envelope(body: bytes, *, max_objects: int = 10_000) -> list[Any]:
     """The objects of a TAXII envelope, read as strict JSON (RFC 8259): no NaN/Infinity, no key
     twice in one object, no unpaired surrogate — what every reader's parser can read back."""
     try:
@@ -118,6 +119,10 @@ def parse_envelope(body: bytes) -> list[Any]:
                          "'objects' is a list of STIX objects.")
     if not doc["objects"]:
         raise TaxiiError(400, "Bad Request", "The envelope holds no objects.")
+    if len(doc["objects"]) > max_objects:
+        raise TaxiiError(413, "Payload Too Large", f"The envelope holds {len(doc['objects'])} objects; this "
+                         f"server accepts at most {max_objects} per request (--max-envelope-objects). "
+                         "Split the objects over several requests.")
     return doc["objects"]
 
 
@@ -127,8 +132,8 @@ def _failure(obj: Any, exc: Exception) -> dict[str, str]:
     return {"id": str(oid or "unknown"), "version": str(ver or ""), "message": str(exc)[:500]}
 
 
-def _check_all(items: list[Any], stored_definitions: Callable[[set[str]], dict[str, dict[str, Any]]]
-               ) -> tuple[list[Checked], list[dict[str, str]]]:
+def _check_all(items: list[Any], stored_definitions: Callable[[set[str]], dict[str, dict[str, Any]]],
+               max_pattern_length: int) -> tuple[list[Checked], list[dict[str, str]]]:
     """Check every object; markings are classified with the marking-definitions of this envelope
     and those the organisation stored before. A malformed marking field rejects the request (400)."""
     definitions: dict[str, dict[str, Any]] = {}
@@ -149,7 +154,7 @@ def _check_all(items: list[Any], stored_definitions: Callable[[set[str]], dict[s
     good, bad = [], []
     for i, obj in enumerate(items):
         try:
-            good.append(check(obj, definitions))
+            good.append(check(obj, definitions, max_pattern_length=max_pattern_length))
         except ValueError as exc:
             _marking_error(i, obj, exc)
             bad.append(_failure(obj, exc))
@@ -171,6 +176,7 @@ async def add_objects(api_root: str, collection_id: str, request: Request) -> Re
                                                          action="objects.add"))
     root = acc.root
     engine = request.app.state.engine
+    settings = request.app.state.settings
     collection_id = str(acc.collection["id"])
 
     def stored_definitions(ids: set[str]) -> dict[str, dict[str, Any]]:
@@ -178,9 +184,10 @@ async def add_objects(api_root: str, collection_id: str, request: Request) -> Re
 
     try:
         check_content_type(request)
-        items = parse_envelope(await read_body(request, request.app.state.settings.max_content_length))
+        items = parse_envelope(await read_body(request, settings.max_content_length),
+                               max_objects=settings.max_envelope_objects)
         started = now_us()
-        good, bad = await run_in_threadpool(_check_all, items, stored_definitions)
+        good, bad = await run_in_threadpool(_check_all, items, stored_definitions, settings.max_pattern_length)
     except TaxiiError as err:
         await run_in_threadpool(audit.record, engine, action="objects.add", outcome="rejected",
                                 organisation=who.org_name, key_id=who.key_id, target=request.url.path,
@@ -190,7 +197,8 @@ async def add_objects(api_root: str, collection_id: str, request: Request) -> Re
 
     def finish(conn: Any, result: objects.AddResult) -> None:
         status.update(save_status(conn, api_root_id=root.id, collection_id=collection_id,
-                                  org_id=who.org_id, request_us=started, result=result))
+                                  org_id=who.org_id, request_us=started, result=result,
+                                  max_details=settings.max_status_details))
         audit.record(conn, action="objects.add", outcome="ok" if not result.failures else "partial",
                      organisation=who.org_name, key_id=who.key_id, target=request.url.path, http_status=202,
                      detail=f"{len(result.successes)} accepted, {len(result.failures)} failed; status {status['id']}",

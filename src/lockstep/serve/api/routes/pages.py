@@ -18,7 +18,8 @@ def read_access(request: Request, api_root: str, collection_id: str, action: str
     who, acc = authorize(request, api_root, collection_id, need=need, action=action)
     s = request.app.state.settings
     f = filters.parse(request.query_params, allowed=allowed, default_limit=s.default_page_size,
-                      max_limit=s.max_page_size, default_version=default_version)
+                      max_limit=s.max_page_size, default_version=default_version,
+                      max_values=s.max_match_values)
     return who, acc, f
 
 
