@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,32 @@ def test_column_order_does_not_matter(store: Store, tmp_path) -> None:
 def test_wrong_format_is_refused(store: Store) -> None:
     with pytest.raises(SourceError, match=r"ira_538\.csv.*tweetid"):
         ingest_file(store, DATA / "ingest" / "ira_538.csv", fmt="twitter_io_tweets")
+
+
+def test_empty_entity_cells_are_read_from_the_text(store: Store, tmp_path: Path) -> None:
+    # The columns exist but are empty (a re-saved export): co_hashtag, co_link and co_mention
+    # must still see what the text holds; a given hashtags cell is merged with the text's tags.
+    f = tmp_path / "x_tweets_csv_hashed.csv"
+    f.write_text(
+        "tweetid,userid,user_screen_name,tweet_time,tweet_text,hashtags,urls,user_mentions\n"
+        "1,u1,one,2016-07-01 00:00,Vote #Now at https://example.com/a with @Bob,,,\n"
+        "2,u1,one,2016-07-01 00:01,More #Later and #Now,[Now],[],[]\n"
+    )
+    ingest_file(store, f, fmt="twitter_io_tweets", dataset="e")
+    posts = {r["post_id"]: r for r in store.query("SELECT * FROM posts").to_pylist()}
+    assert posts["1"]["hashtags"] == ["now"]
+    assert posts["1"]["urls"] == ["https://example.com/a"]
+    assert posts["1"]["mentions"] == ["bob"]
+    assert sorted(posts["2"]["hashtags"]) == ["later", "now"]
+
+
+def test_empty_mapped_list_cells_in_a_table_are_read_from_the_text(store: Store, tmp_path: Path) -> None:
+    from lockstep.ingest.base import ReadOptions
+
+    f = tmp_path / "t.csv"
+    f.write_text("user,when,msg,tags,links\na,2021-01-01T00:00:00Z,see #tag https://example.org/p @cat,,\n")
+    opts = ReadOptions(platform="x", mapping={"account_id": "user", "time": "when", "text": "msg",
+                                              "hashtags": "tags", "urls": "links"})
+    ingest_file(store, f, fmt="table", dataset="t", options=opts)
+    (row,) = store.query("SELECT hashtags, urls, mentions FROM posts").to_pylist()
+    assert row == {"hashtags": ["tag"], "urls": ["https://example.org/p"], "mentions": ["cat"]}

@@ -29,6 +29,7 @@ from lockstep.ingest.tabular import BadValue, clean_id, csv_rows, key_of, parse_
 from lockstep.model import POST_FIELDS, Post, Quarantined
 
 _LISTS = {"urls", "domains", "hashtags", "mentions", "media_hashes"}
+_FROM_TEXT = {"urls", "hashtags", "mentions"}
 _NOT_MAPPABLE = {"dataset", "time_zone_known", "source_file", "source_line"}
 
 
@@ -160,7 +161,9 @@ class MappedTable:
                 continue
             v = value(f)
             if f in _LISTS:
-                fields[f] = [str(x) for x in v] if isinstance(v, list) else parse_list(None if v is None else str(v))
+                items = [str(x) for x in v] if isinstance(v, list) else parse_list(None if v is None else str(v))
+                # An empty urls/hashtags/mentions cell: read them from the text (the pipeline does).
+                fields[f] = items if items or f not in _FROM_TEXT else None
             else:
                 fields[f] = None if v is None or v == "" else str(v)
         return Post(

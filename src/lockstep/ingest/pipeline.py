@@ -593,6 +593,7 @@ def ingest_file(
     summary.skipped = int(sum(skipped.values()))
     summary.skip_reasons = {str(k): int(v) for k, v in skipped.items()}
     summary.records_read = stager.read + summary.skipped
+    summary.notes.extend(str(n) for n in getattr(adapter, "notes", None) or [])
     if summary.skipped:
         summary.notes.append(
             "skipped (not posts): " + ", ".join(f"{n} {r}" for r, n in sorted(skipped.items()))

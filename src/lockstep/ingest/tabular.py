@@ -129,19 +129,36 @@ def _bounded_lines(fh: Any, limit: int, oversized: dict[int, TooLong]) -> Iterat
 
 def convert_rows(
     path: Path, expected: str, required: set[str], adapter: str,
-    convert: Callable[[dict[str, str], int], Iterator[Any]],
+    convert: Callable[[dict[str, str], int], Iterator[Any]], *, notes: list[str] | None = None,
 ) -> Iterator[Any]:
     """Run ``convert`` on each CSV row through the record guard: a row with surplus cells, a
     :class:`BadValue` or any other failure becomes a ``Quarantined`` record with its line and the
-    reason, so one bad row never stops the file."""
+    reason, so one bad row never stops the file. Ids rounded by a spreadsheet (:class:`RoundedId`)
+    are also summed up once per column in ``notes``."""
     from lockstep.model import Quarantined
 
+    rows = 0
+    rounded: dict[str, list[str]] = {}
     for line, row, raw in csv_rows(path, expected, required):
+        rows += 1
         if row.get(""):
             yield Quarantined(str(path), line, cap(raw), row[""], adapter=adapter)
             continue
-        yield from guard.convert(lambda r=row, n=line: convert(r, n), path=path, line=line, raw=raw,  # type: ignore[misc]
-                                 adapter=adapter)
+        items, exc = guard.attempt(lambda r=row, n=line: convert(r, n))  # type: ignore[misc]
+        if exc is None:
+            yield from items
+            continue
+        if isinstance(exc, RoundedId):
+            rounded.setdefault(exc.column, []).append(exc.value)
+        yield Quarantined(str(path), line, cap(raw), guard.reason_of(exc), adapter=adapter)
+    if notes is not None:
+        for column, values in rounded.items():
+            share = "every value" if len(values) == rows else f"{len(values):,} of {rows:,} values"
+            notes.append(
+                f"{share} of column {column} were rounded by a spreadsheet (e.g. {values[0]!r}); those rows "
+                "are quarantined. Re-export the original file without opening it in a spreadsheet "
+                "(or import the column as Text)"
+            )
 
 
 def _raw(cells: list[str]) -> str:
@@ -250,6 +267,31 @@ def parse_list(value: str | None) -> list[str]:
     parts = re.split(r"[,;]" if re.search(r"[,;]", v) else r"\s+", v)
     out = [p.strip().strip("'\"").strip() for p in parts]
     return [p for p in out if p]
+
+
+class RoundedId(BadValue):
+    """An id cell in scientific notation (``7.94976E+17``): a spreadsheet rounded it."""
+
+    def __init__(self, column: str, value: str) -> None:
+        super().__init__(
+            f"column {column}: {value!r} is an id rounded by a spreadsheet (scientific notation): its last "
+            "digits are lost, and ids rounded alike would merge distinct posts as duplicates. Re-export the "
+            "original file without opening it in a spreadsheet (or import the column as Text)."
+        )
+        self.column = column
+        self.value = value
+
+
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
+
+
+def key_id(value: str | None, column: str) -> str | None:
+    """A key id cell (a post's or account's own id) as :func:`clean_id`; one in scientific notation
+    is refused with :class:`RoundedId` (a rounded key would merge or mislabel records)."""
+    v = clean_id(value)
+    if v is not None and _SCIENTIFIC.fullmatch(v):
+        raise RoundedId(column, v)
+    return v
 
 
 def clean_id(value: str | None) -> str | None:

@@ -33,7 +33,15 @@ from typing import Any, ClassVar
 from lockstep.errors import SourceError
 from lockstep.ingest import guard
 from lockstep.ingest.base import Item, ReadOptions, open_text
-from lockstep.ingest.tabular import BadValue, clean_id, convert_rows, header_of, parse_time, text_or_none
+from lockstep.ingest.tabular import (
+    BadValue,
+    clean_id,
+    convert_rows,
+    header_of,
+    key_id,
+    parse_time,
+    text_or_none,
+)
 from lockstep.model import Account, Post, Quarantined
 
 PLATFORM = "twitter"
@@ -253,6 +261,8 @@ class TwarcCsv:
         self.path = path
         self.platform = options.platform or PLATFORM
         self._seen: set[str] = set()
+        #: Remarks for the ingest summary (e.g. a column of ids rounded by a spreadsheet).
+        self.notes: list[str] = []
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:
@@ -263,7 +273,7 @@ class TwarcCsv:
 
     def read(self) -> Iterator[Item]:
         yield from convert_rows(self.path, "a twarc-csv file (columns id, author_id, created_at, text, ...)",
-                                self._REQUIRED, self.name, self._convert)
+                                self._REQUIRED, self.name, self._convert, notes=self.notes)
 
     def _convert(self, row: dict[str, str], line: int) -> Iterator[Item]:
         refs = [{"type": k, "id": row.get(f"referenced_tweets.{k}.id"),
@@ -273,8 +283,9 @@ class TwarcCsv:
         keys = [m["media_key"] for m in media if m.get("media_key")]
         if not keys and text_or_none(row.get("attachments.media_keys")):
             keys = [k.strip(" \"'") for k in row["attachments.media_keys"].strip("[]").split(",") if k.strip(" \"'")]
+        author_col = "author_id" if text_or_none(row.get("author_id")) else "author.id"
         tweet = {
-            "id": row.get("id"), "author_id": row.get("author_id") or row.get("author.id"),
+            "id": key_id(row.get("id"), "id"), "author_id": key_id(row.get(author_col), author_col),
             "created_at": row.get("created_at"), "text": row.get("text"), "lang": text_or_none(row.get("lang")),
             "source": text_or_none(row.get("source")), "referenced_tweets": refs,
             "in_reply_to_user_id": row.get("in_reply_to_user_id"),

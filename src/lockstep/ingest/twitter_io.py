@@ -10,7 +10,9 @@ Mapping (tweets): ``tweetid`` -> post_id, ``userid`` -> account_id (hashed ids s
 ``tweet_text``, ``tweet_language``, ``tweet_client_name`` -> client, ``in_reply_to_*``,
 ``retweet_*`` (``is_retweet`` true with no ``retweet_userid`` falls back to ``RT @user:``),
 ``quoted_tweet_tweetid``; ``hashtags``/``user_mentions``/``urls`` cells are list-like strings
-(``[a, b]``, ``['a','b']``); empty cells mean "none". Each distinct author also yields an
+(``[a, b]``, ``['a','b']``). An empty cell does not mean "none": re-saved or partial exports
+leave them empty while the text holds ``#tags``, links and ``@mentions``, so those are then
+read from the text; tags in the text are also added to a non-empty ``hashtags`` cell. Each distinct author also yields an
 Account from the profile columns (the users file carries the same fields plus ``user_profile_url``).
 
 Quarantined: a row without ``tweetid``/``userid``, a ``tweet_time`` that is not a date, a
@@ -24,11 +26,13 @@ from pathlib import Path
 from typing import ClassVar
 
 from lockstep.ingest.base import Item, ReadOptions
+from lockstep.ingest.normalize import extract_hashtags
 from lockstep.ingest.tabular import (
     BadValue,
     clean_id,
     convert_rows,
     header_of,
+    key_id,
     parse_bool,
     parse_int,
     parse_list,
@@ -60,6 +64,19 @@ def _account(row: dict[str, str], platform: str, source: str) -> Account:
     )
 
 
+def _hashtags(cell: str | None, text: str | None) -> list[str] | None:
+    """The column's tags together with those in the text; ``None`` (the pipeline extracts them
+    from the text) when the cell is empty. An empty entity cell is common in re-saved or partial
+    exports even where the text holds ``#tags``, links or ``@mentions``; ``urls`` and
+    ``user_mentions`` are likewise read from the text when empty (not merged when given: the
+    column holds expanded URLs and user ids, the text ``t.co`` links and handles)."""
+    given = parse_list(cell)
+    if not given:
+        return None
+    seen = {t.lstrip("#").lower() for t in given}
+    return given + [t for t in extract_hashtags(text) if t.lower() not in seen]
+
+
 class _IOBase:
     name: ClassVar[str]
     description: ClassVar[str]
@@ -69,9 +86,12 @@ class _IOBase:
     def __init__(self, *, path: Path, options: ReadOptions) -> None:
         self.path = path
         self.platform = options.platform or PLATFORM
+        #: Remarks for the ingest summary (e.g. a column of ids rounded by a spreadsheet).
+        self.notes: list[str] = []
 
     def read(self) -> Iterator[Item]:
-        yield from convert_rows(self.path, self._expected, self._required, self.name, self._convert)
+        yield from convert_rows(self.path, self._expected, self._required, self.name, self._convert,
+                                notes=self.notes)
 
     def _convert(self, row: dict[str, str], line: int) -> Iterator[Item]:
         raise NotImplementedError
@@ -94,8 +114,8 @@ class TwitterIOTweets(_IOBase):
         return 0.95 if set(header_of(head)) >= _TWEET_KEYS else 0.0
 
     def _convert(self, row: dict[str, str], line: int) -> Iterator[Item]:
-        post_id = clean_id(row.get("tweetid"))
-        user = clean_id(row.get("userid"))
+        post_id = key_id(row.get("tweetid"), "tweetid")
+        user = key_id(row.get("userid"), "userid")
         if not post_id:
             raise BadValue("column tweetid: empty, every tweet needs an id")
         if not user:
@@ -113,9 +133,9 @@ class TwitterIOTweets(_IOBase):
             platform=self.platform, post_id=post_id, account_id=user, time=time, time_zone_known=zone_known,
             handle=account.handle, text=text if text else None,
             language=text_or_none(row.get("tweet_language")),
-            urls=parse_list(row["urls"]) if "urls" in row else None,
-            hashtags=parse_list(row["hashtags"]) if "hashtags" in row else None,
-            mentions=parse_list(row["user_mentions"]) if "user_mentions" in row else None,
+            urls=parse_list(row.get("urls")) or None,
+            hashtags=_hashtags(row.get("hashtags"), text),
+            mentions=parse_list(row.get("user_mentions")) or None,
             reply_to_post=clean_id(row.get("in_reply_to_tweetid")),
             reply_to_account=clean_id(row.get("in_reply_to_userid")),
             repost_of_post=clean_id(row.get("retweet_tweetid")) if is_rt is not False else None,
@@ -140,6 +160,6 @@ class TwitterIOUsers(_IOBase):
         return 0.9 if cols >= _USER_KEYS and "tweetid" not in cols else 0.0
 
     def _convert(self, row: dict[str, str], line: int) -> Iterator[Item]:
-        if not clean_id(row.get("userid")):
+        if not key_id(row.get("userid"), "userid"):
             raise BadValue("column userid: empty, every account needs an id")
         yield _account(row, self.platform, self.name)

@@ -49,6 +49,23 @@ def main() -> None:
     table[2] = '{"user": "d", "when": ' + DEEP + ', "msg": "deep"}'
     (HERE / "table_hostile.jsonl").write_text("\n".join(table) + "\n", encoding="utf-8")
 
+    # An IO archive saved through a spreadsheet: every tweetid in scientific notation, and one
+    # twarc-csv row whose id was rounded (the other two are exact).
+    io_head = "tweetid,userid,user_screen_name,tweet_time,tweet_text,hashtags,urls,user_mentions\n"
+    io_rows = [
+        "7.94976E+17,u1,one,2016-11-05 10:00,first,[],[],[]",
+        "7.94976E+17,u1,one,2016-11-05 10:01,second,[],[],[]",
+        "7.94977E+17,u2,two,2016-11-05 10:02,third,[],[],[]",
+    ]
+    (HERE / "io_tweets_excel.csv").write_text(io_head + "\n".join(io_rows) + "\n", encoding="utf-8")
+    twarc_head = "id,author_id,created_at,text,author.username\n"
+    twarc_rows = [
+        "1600000000000000001,555,2022-05-01T10:00:00.000Z,exact,erin",
+        "1.6E+18,555,2022-05-01T10:01:00.000Z,rounded,erin",
+        "1600000000000000003,556,2022-05-01T10:02:00.000Z,exact too,finn",
+    ]
+    (HERE / "twarc_csv_excel.csv").write_text(twarc_head + "\n".join(twarc_rows) + "\n", encoding="utf-8")
+
     # A decompression bomb: one JSONL line of 256 MB in a few KB of zstd, after one good line.
     cctx = zstandard.ZstdCompressor(level=19)
     with open(HERE / "bomb.jsonl.zst", "wb") as fh, cctx.stream_writer(fh) as out:
