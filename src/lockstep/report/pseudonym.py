@@ -19,8 +19,8 @@ Rules of :meth:`~Pseudonymizer.scrub`, in order:
 - a URL that names a hidden account keeps its scheme and host and loses the rest
   (``https://x.com/acct-1a2b3c4d5e/…``): the path after a handle is often a post id that leads
   straight back to the account;
-- an identifier is replaced where it stands as a whole word (case-insensitive for ASCII letters;
-  a leading ``@`` goes with it). Identifiers shorter than 3 characters, and numeric ids shorter than
+- an identifier is replaced where it stands as a whole word (case-insensitive; runs of spaces
+  count as one; a leading ``@`` goes with it). Identifiers shorter than 3 characters, and numeric ids shorter than
   6 digits, are not searched in free text (they would hit counts and dates); they are still
   replaced wherever a field holds an account id (:meth:`~Pseudonymizer.name`);
 - any other ``@handle`` (a mention of an account outside the data) is pseudonymized too, unless it
@@ -48,8 +48,28 @@ _MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_])")
 
 
 def _fold(text: str) -> str:
-    """ASCII lower-case: same length as the text, so match positions map back one to one."""
-    return text.translate(_LOWER)
+    """Lower-case that keeps the length (``İ`` would grow), so match positions map back one to one."""
+    if text.isascii():
+        return text.translate(_LOWER)
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+
+
+_ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")
+
+
+def _squeeze(text: str) -> tuple[str, list[int]]:
+    """Whitespace runs as one space, with each kept character's position in ``text``."""
+    chars: list[str] = []
+    where: list[int] = []
+    in_run = False
+    for i, c in enumerate(text):
+        space = c.isspace()
+        if space and in_run:
+            continue
+        chars.append(" " if space else c)
+        where.append(i)
+        in_run = space
+    return "".join(chars), where
 
 
 def _word(ch: str) -> bool:
@@ -159,13 +179,18 @@ class Pseudonymizer:
                 auto.add_word(ident, (len(ident), label))
             auto.make_automaton()
             self._automaton = auto
+        folded, where = _fold(text), None
+        if _ODD_SPACE.search(folded):  # "Emma  Williams", "Emma\nWilliams": matched as one space
+            folded, where = _squeeze(folded)
         found = []
-        for end, (n, label) in self._automaton.iter(_fold(text)):
+        for end, (n, label) in self._automaton.iter(folded):
             start, stop = end - n + 1, end + 1
+            if where is not None:
+                start, stop = where[start], where[stop - 1] + 1
             if (start > 0 and _word(text[start - 1])) or (stop < len(text) and _word(text[stop])):
                 continue
-            if start > 0 and text[start - 1] == "@":
-                start -= 1
+            if start > 0 and text[start - 1] == "@" and not (start > 1 and _word(text[start - 2])):
+                start -= 1  # "@handle" goes as a whole; "user@handle.example" keeps its "user@"
             found.append((start, stop, label))
         found.sort(key=lambda m: (m[0], m[0] - m[1]))
         out: list[tuple[int, int, str]] = []
