@@ -41,6 +41,12 @@ BUILTINS: dict[str, list[str]] = {
         "lockstep.traces.co_reply:CoMention",
         "lockstep.traces.co_image:CoImage",
         "lockstep.traces.sync:Sync",
+        "lockstep.traces.sim_traces:SimHashtag",
+        "lockstep.traces.sim_traces:SimDomain",
+        "lockstep.traces.sim_traces:SimLink",
+        "lockstep.traces.sim_traces:SimRepost",
+        "lockstep.traces.sim_traces:SimMention",
+        "lockstep.traces.sim_traces:SimReply",
     ],
     "lockstep.signals": [
         "lockstep.signals.creation_burst:CreationBurst",

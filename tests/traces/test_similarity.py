@@ -9,12 +9,14 @@ import pyarrow as pa
 import pytest
 
 from lockstep.engine.duckdb import DuckDBEngine
-from lockstep.errors import DetectorError
+from lockstep.errors import ConfigError, DetectorError
 from lockstep.model import Post
+from lockstep.networks.detect import DetectOptions, make_detectors, run_detection
+from lockstep.store import Store
 from lockstep.testing.checks import check_detector, run_on, significant_pairs
 from lockstep.testing.shuffle import curveball
 from lockstep.testing.synth import planted_network
-from lockstep.traces.base import META_TESTED, planted_time
+from lockstep.traces.base import META_TESTED, Example, planted_time
 from lockstep.traces.co_hashtag import CoHashtag
 from lockstep.traces.sim_traces import SimDomain, SimHashtag, SimLink, SimMention, SimReply, SimRepost
 from lockstep.traces.similarity import similar_accounts
@@ -137,3 +139,33 @@ def test_calibrated_on_a_degree_preserving_shuffle(crowd: DuckDBEngine, cls: typ
     assert significant_pairs(null, 0.01) == set()
     if cls in (SimDomain, SimLink):
         assert len(significant_pairs(det.detect(crowd, "posts"), 0.01)) >= 20
+
+
+def test_detect_explains_a_time_free_network_in_checkable_words(store: Store) -> None:
+    ex = SimHashtag.example()
+    posts = ex.posts + [Post("x", f"o{i}", f"other{i}", planted_time(90 * i), hashtags=["own0", "own1"])
+                        for i in range(2)]  # two outsiders use two of the trio's tags
+    store.append("posts", Example(posts).table("ex"))
+    summary = run_detection(store, "ex", DetectOptions(traces=["sim_hashtag"], signals=False))
+    assert summary["networks"] == 1
+    why = store.scalar("SELECT why FROM networks WHERE dataset = 'ex'")
+    assert why.startswith("3 accounts use the same hashtags (6 hashtags shown: #own0, #own1, #own2, #own3, "
+                          "#own4, ...), which 3.7% of the other accounts use (2 or more of them: 2 of 54)")
+    assert "over 13 days" in why and "18 shared items summed over pairs; chance expectation" in why
+    items = {r[0] for r in store.rows("SELECT DISTINCT item FROM evidence WHERE trace = 'sim_hashtag'")}
+    assert items == {f"#own{i}" for i in range(6)}
+
+
+def test_a_global_window_leaves_time_free_traces_alone_and_a_named_one_is_refused() -> None:
+    made = make_detectors(DetectOptions(traces=["co_hashtag", "sim_hashtag"], windows={"*": "5m"}))
+    assert made[0].window == "5m" and made[1].period == "all"
+    with pytest.raises(ConfigError, match=r"--window sim_hashtag=5m: sim_hashtag is time-free"):
+        make_detectors(DetectOptions(traces=["sim_hashtag"], windows={"sim_hashtag": "5m"}))
+
+
+def test_detect_summary_shows_no_window_for_time_free_traces() -> None:
+    from lockstep.cli.detect import _window_cell
+
+    assert _window_cell("sim_hashtag", 35 * 86400.0) == "none (35 d)"
+    assert _window_cell("co_link", 1800.0) == "30 min"
+    assert _window_cell("combined", 3600.0) == "1 h"

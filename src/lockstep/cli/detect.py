@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from lockstep import registry
 from lockstep.cli.common import (
     dataset_option,
     db_option,
@@ -88,8 +89,8 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
         return
     print_table(f"detect {summary['dataset']} ({summary['seconds']} s)",
                 ["trace", "window", "pairs tested", "candidates", "significant", "seconds"],
-                [(r["trace"], format_window(r["window_s"]), r["tested_pairs"], r["candidates"], r["significant"],
-                  round(r["seconds"], 2)) for r in summary["traces"]])
+                [(r["trace"], _window_cell(r["trace"], r["window_s"]), r["tested_pairs"], r["candidates"],
+                  r["significant"], round(r["seconds"], 2)) for r in summary["traces"]])
     click.echo(f"{summary['networks']} networks, {summary['flagged_accounts']} of {summary['accounts']} accounts "
                f"flagged, {summary['edges']} significant edges (FDR {fdr}). See `lockstep networks`.")
     below = summary["accounts_with_evidence"] - summary["flagged_accounts"]
@@ -98,3 +99,12 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
                    "`lockstep scores` ranks every account.")
     if summary["set_aside_networks"]:
         click.echo(set_aside_line(summary["set_aside_networks"], summary["set_aside_accounts"]))
+
+
+def _window_cell(trace: str, window_s: float) -> str:
+    """A time-free trace has no window: it compares whole periods (its ``window_s`` is their length)."""
+    try:
+        time_free = bool(getattr(registry.get("lockstep.detectors", trace), "time_free", False))
+    except ConfigError:  # the pooled "combined" layer is no plug-in
+        time_free = False
+    return f"none ({window_s / 86400:.0f} d)" if time_free else format_window(window_s)

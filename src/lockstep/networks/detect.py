@@ -27,7 +27,7 @@ from lockstep.errors import ConfigError
 from lockstep.networks import disclosed
 from lockstep.networks.account_score import write_account_scores
 from lockstep.networks.cluster import leiden, subclusters
-from lockstep.networks.explain import evidence_rows, why_flagged
+from lockstep.networks.explain import evidence_rows, outside_usage, why_flagged
 from lockstep.networks.graph import build_graph
 from lockstep.networks.score import NetworkFigures, coordination_score, member_scores
 from lockstep.sql import literal
@@ -72,6 +72,12 @@ def make_detectors(opts: DetectOptions) -> list[Any]:
         cls = registry.get("lockstep.detectors", name)
         kwargs: dict[str, Any] = {}
         window = opts.windows.get(name, opts.windows.get("*"))
+        if getattr(cls, "time_free", False):
+            # Time-free traces compare whole periods: a global --window does not apply to them.
+            if name in opts.windows:
+                raise ConfigError(f"--window {name}={opts.windows[name]}: {name} is time-free and has no "
+                                  "window; it compares accounts over the whole dataset.")
+            window = None
         if window:
             kwargs["window"] = window
         if opts.min_items is not None:
@@ -158,6 +164,9 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, account
         engine, "_ls_posts", accounts, ev,
         {comm_to_tmp[c]: [cg.accounts[n] for n in nodes] for c, nodes, _, _ in prelim},
     ) if opts.set_aside_disclosed else {}
+    # Time-free traces say how rare the shared items are outside the network (explain.outside_usage).
+    usage = outside_usage(engine, "_ls_posts", ev,
+                          {comm_to_tmp[c]: [cg.accounts[n] for n in nodes] for c, nodes, _, _ in prelim})
     scored: list[tuple[Any, ...]] = []
     aside: list[tuple[Any, ...]] = []  # networks of disclosed automation
     for c, nodes, lay, strength in prelim:
@@ -193,7 +202,7 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, account
             "network_id": nid, "size": fig.size, "score": score, "coordination_score": score,
             "traces": sorted(lay["trace"].unique().tolist()), "edge_count": fig.edges,
             "density": fig.density, "first_activity": first, "last_activity": last,
-            "why": why_flagged(lay, ev_c),
+            "why": why_flagged(lay, ev_c, usage.get(comm_to_tmp[c])),
         })
         for n, s_m, sc, sc_sub in zip(nodes, strength, member_scores(score, strength.tolist()), sub, strict=True):
             plat, acc = cg.accounts[n]

@@ -59,9 +59,12 @@ def evidence_rows(engine: Engine, posts: str, internal: pa.Table) -> pa.Table:
     return out.set_column(0, "network_id", pc.cast(out.column("network_id"), pa.int32()))
 
 
-def why_flagged(layers: pd.DataFrame, evidence: pd.DataFrame) -> str:
+def why_flagged(layers: pd.DataFrame, evidence: pd.DataFrame, usage: dict[str, tuple[int, int, int]] | None = None
+                ) -> str:
     """One sentence per trace (strongest first), joined: what the accounts did, how often, and
-    how often chance would have it. ``layers``: the network's (pair, trace) rows."""
+    how often chance would have it. ``layers``: the network's (pair, trace) rows; ``usage``:
+    per time-free trace, how many *other* accounts use at least ``m`` of the shown items, out of
+    how many, and ``m`` (:func:`outside_usage`)."""
     parts = []
     stats = (layers.groupby("trace")
              .agg(count=("count", "sum"), expected=("expected", "sum"), q=("q_value", "max"),
@@ -70,18 +73,77 @@ def why_flagged(layers: pd.DataFrame, evidence: pd.DataFrame) -> str:
     for trace, row in stats.iterrows():
         inside = layers[layers["trace"] == trace]
         accounts = len(set(inside["a"]) | set(inside["b"]))
-        items = evidence.loc[evidence["trace"] == trace, "item"].nunique() if len(evidence) else 0
+        shown = evidence.loc[evidence["trace"] == trace, "item"] if len(evidence) else pd.Series([], dtype=object)
+        items = shown.nunique()
         try:
             det = registry.get("lockstep.detectors", str(trace))
             action, noun = det.action, getattr(det, "item_noun", "items")
+            time_free = bool(getattr(det, "time_free", False))
         except Exception:
-            action, noun = f"acted together ({trace})", "items"
+            action, noun, time_free = f"acted together ({trace})", "items", False
+        chance = (f"chance expectation {row['expected']:.2g} (q <= {_bound(float(row['q']))})")
+        if time_free:
+            parts.append(_time_free_sentence(accounts, action, noun, shown, row, chance,
+                                             (usage or {}).get(str(trace))))
+            continue
         parts.append(
             f"{accounts} accounts {action} ({items} distinct {noun} shown) within "
-            f"{format_window(float(row['window']))} of each other, {int(row['count'])} times in all; "
-            f"chance expectation {row['expected']:.2g} (q <= {_bound(float(row['q']))})"
+            f"{format_window(float(row['window']))} of each other, {int(row['count'])} times in all; " + chance
         )
     return "; ".join(parts[:3]) + ("." if parts else "")
+
+
+def _time_free_sentence(accounts: int, action: str, noun: str, shown: pd.Series, row: pd.Series, chance: str,
+                        usage: tuple[int, int, int] | None) -> str:
+    """"9 accounts use the same 6 hashtags (#crime, #sports, ...), which 0.01% of the other
+    accounts use (2 or more of them), over 30 days; 40 shared in all; chance expectation ..."."""
+    by_use = shown.value_counts()
+    names = sorted(by_use.index[: 5].astype(str).tolist())
+    listed = ", ".join(names) + (", ..." if len(by_use) > len(names) else "")
+    text = f"{accounts} accounts {action} ({len(by_use)} {noun} shown: {listed})"
+    if usage is not None:
+        using, others, m = usage
+        share = 100.0 * using / others if others else 0.0
+        text += (f", which {share:.2g}% of the other accounts use ({m} or more of them: {using} of {others:,})")
+    days = float(row["window"]) / 86400.0
+    text += f" over {days:.0f} days" if days >= 1 else ""
+    return text + f", {int(row['count'])} shared items summed over pairs; " + chance
+
+
+def outside_usage(engine: Engine, posts: str, evidence: pd.DataFrame, members: dict[int, list[tuple[str, str]]]
+                  ) -> dict[int, dict[str, tuple[int, int, int]]]:
+    """For each network and time-free trace: how many accounts *outside* the network use at least
+    ``m`` of the items its evidence shows (``m`` = 2, or 1 where one item is shown), and how many
+    accounts use any item of that trace at all. One pass over each trace's items."""
+    out: dict[int, dict[str, tuple[int, int, int]]] = {}
+    if not len(evidence):
+        return out
+    for trace in sorted(evidence["trace"].unique()):
+        try:
+            det = registry.get("lockstep.detectors", str(trace))
+        except Exception:
+            continue
+        if not getattr(det, "time_free", False):
+            continue
+        shown = evidence.loc[evidence["trace"] == trace, ["network_id", "item"]].drop_duplicates()
+        engine.write("_ls_usage_want", pa.Table.from_pandas(shown, preserve_index=False))
+        items = det().items_sql(engine, posts)
+        rows = engine.sql(
+            f"SELECT w.network_id AS network_id, i.platform AS platform, i.account_id AS account_id, "
+            f"COUNT(DISTINCT i.label) AS n FROM ({items}) i JOIN _ls_usage_want w ON i.label = w.item "
+            "GROUP BY w.network_id, i.platform, i.account_id"
+        ).to_pandas()
+        total = int(engine.sql(f"SELECT COUNT(*) AS n FROM (SELECT DISTINCT platform, account_id FROM ({items}) i) a")
+                    .column("n")[0].as_py())
+        engine.drop("_ls_usage_want")
+        n_shown = shown.groupby("network_id")["item"].nunique()
+        for nid, grp in rows.groupby("network_id"):
+            inside = set(members.get(int(nid), []))
+            m = 2 if int(n_shown.get(nid, 0)) >= 2 else 1
+            outside = [(p, a) for p, a, n in zip(grp["platform"], grp["account_id"], grp["n"], strict=True)
+                       if n >= m and (p, a) not in inside]
+            out.setdefault(int(nid), {})[str(trace)] = (len(outside), max(total - len(inside), 0), m)
+    return out
 
 
 def _bound(q: float) -> str:

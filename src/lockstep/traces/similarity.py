@@ -49,7 +49,7 @@ from scipy import sparse
 from lockstep.engine.base import Engine
 from lockstep.errors import DetectorError
 from lockstep.traces.base import EDGE_SCHEMA, META_TESTED, META_WINDOW
-from lockstep.traces.significance import pair_p_values, popularity_class
+from lockstep.traces.significance import pair_p_values, popularity_class, weak_p_bound
 
 log = logging.getLogger(__name__)
 
@@ -165,12 +165,15 @@ def similar_accounts(
         first = np.ones(len(order), dtype=bool)
         first[1:] = (lo[order][1:] != lo[order][:-1]) | (hi[order][1:] != hi[order][:-1])
         sel = order[first]
-        sel = sel[p[sel] <= p_max]
+        # Pairs beyond p_max but below the weak bound come back without evidence: they cannot
+        # become edges, but they grade accounts below the threshold (networks.account_score).
+        sel = sel[p[sel] <= max(p_max, weak_p_bound(len(plat)))]
         log.info("%s: %d pairs tested, %d candidates, %d kept", trace, tested, len(order), len(sel))
         if not len(sel):
             return empty
-        ev_ids, ev_items = _evidence(engine, t, lo[sel], hi[sel], pslice[sel],
-                                     *_rarest(sel, sh_pair, sh_item, sh_k, len(lo)))
+        pos, items = _rarest(sel, sh_pair, sh_item, sh_k, len(lo))
+        strong = p[sel][pos] <= p_max
+        ev_ids, ev_items = _evidence(engine, t, lo[sel], hi[sel], pslice[sel], pos[strong], items[strong])
         acc = np.asarray(nodes.column("account_id").to_pylist(), dtype=object)
         out = pa.table({
             "platform_a": pa.array(plat[lo[sel]].tolist(), pa.string()),
