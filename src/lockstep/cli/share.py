@@ -88,12 +88,15 @@ def push(collection_url: str, networks: tuple[int, ...], bundle_file: Path | Non
             raise SourceError(f"'{bundle_file}' is not a STIX 2.1 bundle: no 'objects' list.")
     else:
         from lockstep.share.pseudonym import read_key
-        from lockstep.share.stix import build_bundle
+        from lockstep.share.stix import ExportNotes, build_bundle
         key = read_key(keyfile) if keyfile else None
+        notes = ExportNotes()
         with open_store(db, read_only=True) as store:
             ds = store.resolve_dataset(dataset)
             bundle = build_bundle(store, ds, list(networks) or None, tlp_level.lower(), key,
-                                  organisation or Settings.load().organisation)
+                                  organisation or Settings.load().organisation, notes=notes)
+        if notes.message():
+            err_console.print(notes.message(), highlight=False)
     coll = _connect(collection_url, user, password, token, insecure)
     res = push_objects(coll, bundle["objects"])
     out = {"collection": collection_url, "objects": res.total, "accepted": res.success, "failed": res.failure,

@@ -62,8 +62,5 @@ def stix(out: Path, networks: tuple[int, ...], tlp_level: str, keyfile: Path | N
     else:
         err_console.print(f"wrote {len(bundle['objects'])} STIX objects ({counts['indicator']} indicators, "
                           f"{counts['intrusion-set']} networks, TLP:{tlp_level.upper()}) to {out}", highlight=False)
-    if notes.redacted_total and not as_json:
-        kinds = ", ".join(f"{n} {k}" for k, n in sorted(notes.redacted.items()))
-        err_console.print(f"left out {notes.redacted_total} indicator value(s) that name a pseudonymized account "
-                          f"({kinds}); export without --pseudonymize to share them with partners you may "
-                          "show the accounts to", highlight=False)
+    if notes.message() and not as_json:
+        err_console.print(notes.message(), highlight=False)

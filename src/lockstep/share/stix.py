@@ -153,6 +153,14 @@ class ExportNotes:
     def redacted_total(self) -> int:
         return sum(self.redacted.values())
 
+    def message(self) -> str:
+        """One line for the user, or "" when nothing was left out."""
+        if not self.redacted_total:
+            return ""
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.redacted.items()))
+        return (f"left out {self.redacted_total} indicator value(s) that name a pseudonymized account ({kinds}); "
+                "export without --pseudonymize to share them with partners you may show the accounts to")
+
 
 def build_bundle(store: Store, dataset: str, network_ids: list[int] | None = None, tlp: str = "amber",
                  pseudonymize_key: bytes | None = None, organisation: str = "Lockstep user", *,
