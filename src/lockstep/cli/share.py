@@ -163,11 +163,10 @@ def pull(collection_url: str, since: str | None, do_match: bool, push_sightings:
                        max_page_bytes=max_page_bytes)
     objects = got.objects
     bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
-    out: dict[str, Any] = {"collection": collection_url, "objects": len(objects) + len(got.refused),
+    out: dict[str, Any] = {"collection": collection_url, "objects": len(objects),
                            "pages": got.pages, "stopped": got.stopped, "last_added": got.last_added}
     with open_store(db) as store:
-        summary = import_bundle(store, bundle, source=collection_url,
-                                refused=[(r.position, r.raw, r.reason) for r in got.refused])
+        summary = import_bundle(store, bundle, source=collection_url)
         out["import"] = summary.as_dict()
         if do_match:
             from lockstep.share.match import match, sightings_bundle

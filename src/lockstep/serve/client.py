@@ -19,6 +19,7 @@ from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import ApiRoot, Collection
 
 from lockstep.errors import ShareError
+from lockstep.share.intel import loads
 
 log = logging.getLogger(__name__)
 
@@ -136,68 +137,15 @@ def push(coll: Collection, objects: list[dict[str, Any]]) -> PushResult:
 DEFAULT_MAX_PAGES = 10_000
 DEFAULT_MAX_OBJECTS = 1_000_000
 DEFAULT_MAX_PAGE_BYTES = 64 * 1024 * 1024
-#: characters of an unreadable object kept in the quarantine
-RAW_CAP = 2000
-
-
-class _NonFinite:
-    """Stands in for NaN/Infinity while a page is parsed, so the object holding it can be set aside."""
-
-
-_NONFINITE = _NonFinite()
-
-
-@dataclass
-class Refused:
-    """An object of a pulled page that cannot be read: its place, a capped raw form and why."""
-
-    position: int
-    raw: str
-    reason: str
-
-
 @dataclass
 class PullResult:
-    objects: list[dict[str, Any]] = field(default_factory=list)
-    refused: list[Refused] = field(default_factory=list)
+    #: as parsed by :func:`lockstep.share.intel.loads`: NaN/Infinity marked, nothing checked yet
+    objects: list[Any] = field(default_factory=list)
     pages: int = 0
     #: why the pull ended before the server said ``more: false`` (None: it read everything)
     stopped: str | None = None
     #: X-TAXII-Date-Added-Last of the last page read, to resume with --since
     last_added: str | None = None
-
-
-def _holds_nonfinite(obj: Any) -> bool:
-    stack = [obj]
-    while stack:
-        v = stack.pop()
-        if v is _NONFINITE:
-            return True
-        if isinstance(v, dict):
-            stack += v.values()
-        elif isinstance(v, list):
-            stack += v
-    return False
-
-
-def _raw(obj: Any) -> str:
-    text = json.dumps(obj, ensure_ascii=False, default=lambda _: "NaN")
-    return text if len(text) <= RAW_CAP else text[:RAW_CAP] + "..."
-
-
-def readable(obj: Any) -> str | None:
-    """Why a pulled object cannot be used (None when it can): not an object, NaN/Infinity inside,
-    no STIX type or id."""
-    if not isinstance(obj, dict):
-        return f"not a JSON object but {type(obj).__name__}"
-    if _holds_nonfinite(obj):
-        return "holds NaN or Infinity, which JSON does not allow"
-    otype, oid = obj.get("type"), obj.get("id")
-    if not isinstance(otype, str) or not otype:
-        return f"no STIX 'type' (got {str(otype)[:80]!r})"
-    if not isinstance(oid, str) or not oid.startswith(otype + "--"):
-        return f"'id' is not '{otype}--<uuid>' (got {str(oid)[:80]!r})"
-    return None
 
 
 def _read_page(resp: requests.Response, max_bytes: int) -> bytes:
@@ -221,8 +169,8 @@ def pull(coll: Collection, *, since: str | None = None, per_request: int = 1000,
     A hostile or broken server cannot make this run forever or use unbounded memory: it reads at
     most ``max_pages`` pages, ``max_objects`` objects and ``max_page_bytes`` per page, and stops
     when a page repeats the previous ``next`` token or says ``more`` without any object. Then
-    ``stopped`` says why, and what was read so far is returned. Objects that cannot be read (not
-    an object, NaN/Infinity, no type or id) are returned in ``refused``, the rest in ``objects``.
+    ``stopped`` says why, and what was read so far is returned. Objects are returned as parsed;
+    :func:`lockstep.share.intel.import_bundle` quarantines those it cannot read.
     """
     if not coll.can_read:
         raise ShareError(f"This key may not read the collection {coll.url} (can_read is false).")
@@ -230,7 +178,6 @@ def pull(coll: Collection, *, since: str | None = None, per_request: int = 1000,
     session = coll._conn.session
     headers = {"Accept": "application/taxii+json;version=2.1", "User-Agent": coll._conn.user_agent}
     token: str | None = None
-    position = 0
     while True:
         if out.pages >= max_pages:
             out.stopped = (f"stopped after {max_pages} pages (--max-pages) although the server says there is "
@@ -253,7 +200,7 @@ def pull(coll: Collection, *, since: str | None = None, per_request: int = 1000,
             break
         out.pages += 1
         try:
-            envelope = json.loads(body, parse_constant=lambda _: _NONFINITE)
+            envelope = loads(body)
         except (ValueError, RecursionError) as exc:
             out.stopped = f"stopped at page {out.pages}: the server's answer is not JSON ({str(exc)[:200]})"
             break
@@ -261,17 +208,10 @@ def pull(coll: Collection, *, since: str | None = None, per_request: int = 1000,
         if not isinstance(items, list):
             out.stopped = f"stopped at page {out.pages}: the server's answer is not a TAXII envelope"
             break
-        for obj in items:
-            position += 1
-            if len(out.objects) + len(out.refused) >= max_objects:
-                out.stopped = f"stopped after {max_objects} objects (--max-objects)"
-                break
-            why = readable(obj)
-            if why is None:
-                out.objects.append(obj)
-            else:
-                out.refused.append(Refused(position, _raw(obj), why))
-        if out.stopped:
+        room = max_objects - len(out.objects)
+        out.objects += items[:room]
+        if len(items) > room:
+            out.stopped = f"stopped after {max_objects} objects (--max-objects)"
             break
         out.last_added = added_last or out.last_added
         more, new_token = envelope.get("more") is True, envelope.get("next")
@@ -288,5 +228,5 @@ def pull(coll: Collection, *, since: str | None = None, per_request: int = 1000,
             out.stopped = (f"stopped at page {out.pages}: the server says there is more but gave "
                            f"{'the same' if new_token and new_token == token else 'no usable'} 'next' token")
             break
-    log.info("pulled %d objects (%d unreadable) in %d page(s)", len(out.objects), len(out.refused), out.pages)
+    log.info("pulled %d objects in %d page(s)", len(out.objects), out.pages)
     return out

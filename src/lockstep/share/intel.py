@@ -93,24 +93,75 @@ class _Batch:
         return s
 
 
+class _NonFinite:
+    """Stands in for NaN/Infinity while JSON is parsed (:func:`loads`), so that only the object
+    holding one is set aside instead of the whole file or page."""
+
+    def __repr__(self) -> str:
+        return "NaN"
+
+
+NONFINITE = _NonFinite()
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON as partners send it: ``NaN``/``Infinity`` (not JSON, but Python writes them) are read as
+    :data:`NONFINITE`, which :func:`unreadable` then reports for the object holding them."""
+    return json.loads(text, parse_constant=lambda _: NONFINITE)
+
+
+def _holds_nonfinite(obj: Any) -> bool:
+    stack = [obj]
+    while stack:
+        v = stack.pop()
+        if v is NONFINITE:
+            return True
+        if isinstance(v, dict):
+            stack += v.values()
+        elif isinstance(v, list):
+            stack += v
+    return False
+
+
+def unreadable(obj: Any) -> str | None:
+    """Why a STIX object cannot be used at all (None when it can): not a JSON object, NaN or
+    Infinity inside, no STIX type or id."""
+    if not isinstance(obj, dict):
+        return f"not a JSON object but {type(obj).__name__}"
+    if _holds_nonfinite(obj):
+        return "holds NaN or Infinity, which JSON does not allow"
+    otype, oid = obj.get("type"), obj.get("id")
+    if not isinstance(otype, str) or not otype:
+        return f"no STIX 'type' (got {str(otype)[:80]!r})"
+    if not isinstance(oid, str) or not oid.startswith(otype + "--"):
+        return f"'id' is not '{otype}--<uuid>' (got {str(oid)[:80]!r})"
+    return None
+
+
 def import_bundle(store: Store, bundle: dict[str, Any], producer: str | None = None, *,
-                  source: str = "<bundle>", refused: list[tuple[int, str, str]] | None = None) -> ImportSummary:
+                  source: str = "<bundle>") -> ImportSummary:
     """Import the indicators of a STIX 2.1 bundle (a dict). ``producer`` defaults to the name of the
     identity that created the indicators.
 
     One unreadable object never stops the import: it is quarantined with the reason, object by
-    object, and the rest is imported. ``refused`` adds objects the caller could not read at all
-    (position, raw text, reason), e.g. those of a TAXII page holding NaN. A marking-definition
-    that names no known TLP level is quarantined and the objects it marks count as TLP:RED."""
+    object, and the rest is imported (an object that is not a JSON object, holds NaN or has no
+    type or id; a malformed indicator; a marking-definition naming an unknown TLP level, whose
+    objects then count as TLP:RED)."""
     tables.ensure(store)
-    objects = bundle.get("objects") if isinstance(bundle, dict) else None
-    if bundle.get("type") != "bundle" or not isinstance(objects, list):
+    given = bundle.get("objects") if isinstance(bundle, dict) else None
+    if not isinstance(bundle, dict) or bundle.get("type") != "bundle" or not isinstance(given, list):
         raise SourceError(f"'{source}' is not a STIX 2.1 bundle: expected {{\"type\": \"bundle\", \"objects\": [...]}}.")
     summary = ImportSummary(source=source, format="stix", producer=producer)
     batch = _Batch(summary)
-    for line, raw, reason in refused or []:
-        summary.records += 1
-        batch.refuse(source, line, raw, reason, producer)
+    objects: list[Any] = []
+    for i, o in enumerate(given, 1):
+        why = unreadable(o)
+        if why is None:
+            objects.append(o)
+        else:
+            summary.records += 1
+            batch.refuse(source, i, _raw(o), why, producer)
+            objects.append(None)  # keeps positions (source lines) of the rest
     by_id: dict[str, dict[str, Any]] = {o["id"]: o for o in objects if isinstance(o, dict) and isinstance(o.get("id"), str)}
     markings: dict[str, dict[str, Any]] = {}
     for i, o in enumerate(objects, 1):
@@ -156,7 +207,7 @@ class _Unreadable(Exception):
 
 
 def _raw(o: Any) -> str:
-    return json.dumps(o, ensure_ascii=False, default=str)[:2000]
+    return json.dumps(o, ensure_ascii=False, default=repr)[:2000]
 
 
 def _indicator_rows(o: dict[str, Any], markings: dict[str, dict[str, Any]], names: dict[str, list[str]], *,
@@ -242,7 +293,7 @@ def import_file(store: Store, path: Path, producer: str | None = None) -> Import
     stripped = head.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
         try:
-            bundle = json.loads(path.read_text(encoding="utf-8-sig"))
+            bundle = loads(path.read_text(encoding="utf-8-sig"))
         except json.JSONDecodeError as exc:
             raise SourceError(f"'{path}' is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}.") from exc
         return import_bundle(store, bundle, producer, source=str(path))
