@@ -47,6 +47,7 @@ BUILTINS: dict[str, list[str]] = {
         "lockstep.traces.sim_traces:SimRepost",
         "lockstep.traces.sim_traces:SimMention",
         "lockstep.traces.sim_traces:SimReply",
+        "lockstep.traces.co_template:CoTemplate",
     ],
     "lockstep.signals": [
         "lockstep.signals.creation_burst:CreationBurst",

@@ -129,9 +129,12 @@ def network(network_id: int, dataset: str | None, limit: int, db: Path | None, a
                           "WHERE dataset = ? AND network_id = ? ORDER BY score DESC, platform, account_id",
                           [ds, network_id]).to_pylist()
         lim = f"LIMIT {int(limit)}" if limit else ""
-        ev = store.query("SELECT trace, item, platform, account_id, post_id, time FROM evidence "
-                         "WHERE dataset = ? AND network_id = ? ORDER BY trace, item, time, platform, post_id "
-                         f"{lim}", [ds, network_id]).to_pylist()
+        # The post's own text too: a shared template or hashtag is checked by reading the posts.
+        ev = store.query("SELECT e.trace, e.item, e.platform, e.account_id, e.post_id, e.time, "
+                         "substr(p.text, 1, 200) AS text FROM evidence e LEFT JOIN posts p "
+                         "ON p.dataset = e.dataset AND p.platform = e.platform AND p.post_id = e.post_id "
+                         "WHERE e.dataset = ? AND e.network_id = ? "
+                         f"ORDER BY e.trace, e.item, e.time, e.platform, e.post_id {lim}", [ds, network_id]).to_pylist()
         n_ev = store.scalar("SELECT count(*) FROM evidence WHERE dataset = ? AND network_id = ?", [ds, network_id])
         signals = []
         if store.has_table("account_signals"):
@@ -158,9 +161,10 @@ def network(network_id: int, dataset: str | None, limit: int, db: Path | None, a
         console.print(f"Origin hint (not an attribution): {info['attribution_hint']}", highlight=False)
     print_table("members", ["platform", "account_id", "score", "subcluster", "degree"],
                 [(m["platform"], m["account_id"], round(m["score"], 3), m["subcluster"], m["degree"]) for m in mem])
-    print_table(f"evidence ({len(ev)} of {n_ev} rows)", ["trace", "item", "platform", "account_id", "post_id", "time"],
-                [(e["trace"], (e["item"] or "")[:60], e["platform"], e["account_id"], e["post_id"], e["time"])
-                 for e in ev])
+    print_table(f"evidence ({len(ev)} of {n_ev} rows)",
+                ["trace", "item", "platform", "account_id", "post_id", "time", "post"],
+                [(e["trace"], (e["item"] or "")[:60], e["platform"], e["account_id"], e["post_id"], e["time"],
+                  (e["text"] or "")[:60]) for e in ev])
     if signals:
         print_table("account signals", ["platform", "account_id", "signal", "sentence"],
                     [(s["platform"], s["account_id"], s["signal"], s["sentence"]) for s in signals])

@@ -82,6 +82,13 @@ def why_flagged(layers: pd.DataFrame, evidence: pd.DataFrame, usage: dict[str, t
         except Exception:
             action, noun, time_free = f"acted together ({trace})", "items", False
         chance = (f"chance expectation {row['expected']:.2g} (q <= {_bound(float(row['q']))})")
+        describe = getattr(det, "describe", None) if time_free else None
+        if describe is not None:
+            # A trace that phrases its own evidence (co_template: the shared template and its rarity).
+            trace_ev = evidence[evidence["trace"] == trace] if len(evidence) else evidence
+            parts.append(describe(accounts=accounts, evidence=trace_ev, count=int(row["count"]),
+                                  expected=float(row["expected"]), q_bound=_bound(float(row["q"]))))
+            continue
         if time_free:
             parts.append(_time_free_sentence(accounts, action, noun, shown, row, chance,
                                              (usage or {}).get(str(trace))))
@@ -123,8 +130,8 @@ def outside_usage(engine: Engine, posts: str, evidence: pd.DataFrame, members: d
             det = registry.get("lockstep.detectors", str(trace))
         except Exception:
             continue
-        if not getattr(det, "time_free", False):
-            continue
+        if not getattr(det, "time_free", False) or hasattr(det, "describe"):
+            continue  # a trace with its own sentence (co_template) says how rare its items are itself
         shown = evidence.loc[evidence["trace"] == trace, ["network_id", "item"]].drop_duplicates()
         engine.write("_ls_usage_want", pa.Table.from_pandas(shown, preserve_index=False))
         items = det().items_sql(engine, posts)
