@@ -247,3 +247,18 @@ def test_a_reused_readable_id_is_the_writers_own_object(deployment: Deployment) 
                       params={"match[version]": "first"}).json()["objects"]
     assert sorted(got, key=lambda o: o["modified"]) == [green, fake]
     assert first == got  # each organisation's object is its own first and last version
+
+
+def test_what_the_tables_cannot_hold_fails_in_the_status_not_with_500(deployment: Deployment, coll: str) -> None:
+    """A 120-character custom type (valid STIX) or a padded timestamp used to give 500 on PostgreSQL."""
+    long_type = "x-" + "a" * 118
+    padded = " 2024-01-01T00:00:00Z" + " " * 40
+    objs = [{"type": long_type, "spec_version": "2.1", "id": f"{long_type}--{uuid.uuid4()}",
+             "created": "2024-01-01T00:00:00.000Z"},
+            {"type": "x-acme-note", "spec_version": "2.1", "id": f"x-acme-note--{uuid.uuid4()}",
+             "created": padded, "modified": padded}, indicator(90)]
+    r = deployment.post("acme", coll, objs)
+    assert r.status_code == 202, r.text
+    body = r.json()
+    assert body["success_count"] == 1 and [f["id"] for f in body["failures"]] == [objs[0]["id"], objs[1]["id"]]
+    assert "at most 100" in body["failures"][0]["message"]

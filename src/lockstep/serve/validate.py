@@ -24,6 +24,8 @@ from lockstep.serve.timestamps import parse_us
 from lockstep.share import tlp
 
 _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
+#: the objects table holds types of up to 100 characters (ids: type + '--' + uuid, up to 200)
+MAX_TYPE = 100
 #: brackets and parentheses a STIX pattern may nest: the stix2 pattern parser recurses per level
 MAX_PATTERN_DEPTH = 50
 
@@ -67,7 +69,10 @@ def check(obj: Any, definitions: Mapping[str, Mapping[str, Any]] | None = None, 
         raise ValueError(f"each entry of 'objects' must be a JSON object, got {type(obj).__name__}")
     otype, oid = obj.get("type"), obj.get("id")
     if not isinstance(otype, str) or not _TYPE.match(otype):
-        raise ValueError(f"'type' must be a STIX type name, got {otype!r}")
+        raise ValueError(f"'type' must be a STIX type name, got {str(otype)[:300]!r}")
+    if len(otype) > MAX_TYPE:
+        raise ValueError(f"'type' {otype[:60]!r}... has {len(otype)} characters; this server stores types of "
+                         f"at most {MAX_TYPE}")
     if not isinstance(oid, str) or not oid.startswith(otype + "--"):
         raise ValueError(f"'id' must be '{otype}--<uuid>', got {oid!r}")
     try:
@@ -89,8 +94,8 @@ def check(obj: Any, definitions: Mapping[str, Mapping[str, Any]] | None = None, 
     version = obj.get("modified") or obj.get("created")
     version_us = None
     if version is not None:
-        if not isinstance(version, str):
-            raise ValueError(f"'modified'/'created' must be timestamps, got {version!r}")
+        if not isinstance(version, str) or version != version.strip():
+            raise ValueError(f"'modified'/'created' must be timestamps, got {str(version)[:100]!r}")
         version_us = parse_us(version)
     return Checked(oid, otype, version, version_us, "2.1", tlp.rank(obj, definitions),
                    json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
