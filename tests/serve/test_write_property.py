@@ -81,8 +81,8 @@ def _object(draw: st.DrawFn, defs: list[dict[str, Any]]) -> tuple[dict[str, Any]
         obj["object_marking_refs"] = ref
         meant += [m if isinstance(ref, str) else "red"]
     elif shape == "other":
-        obj["object_marking_refs"] = draw(_json)
-        meant.append("red")
+        obj["object_marking_refs"] = other = draw(_json)
+        meant.append(None if other == [] else "red")  # an empty list says "no marking"
     if draw(st.booleans()):
         ref, m = draw(_ref(defs))
         gm: Any = {"marking_ref": ref, "selectors": draw(st.sampled_from([["name"], [], "name"]))}

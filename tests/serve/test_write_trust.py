@@ -62,6 +62,7 @@ def _custom_marking(**fields: Any) -> dict[str, Any]:
     pytest.param(lambda ref: [ref.upper()], id="upper-case-id"),
     pytest.param(lambda ref: [ref, 5], id="non-string-ref"),
     pytest.param(lambda ref: {"ref": ref}, id="refs-as-object"),
+    pytest.param(lambda ref: None, id="null"),
 ])
 def test_malformed_marking_refs_are_refused(deployment: Deployment, coll: str, form: Any) -> None:
     obj = indicator(1)

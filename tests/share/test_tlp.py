@@ -33,6 +33,8 @@ def _def(**fields: Any) -> dict[str, Any]:
     ({"object_marking_refs": [UNDEFINED]}, "red"),               # nobody defined it
     ({"object_marking_refs": [GREEN, 7]}, "red"),                # not a string
     ({"object_marking_refs": {"id": GREEN}}, "red"),             # not a list
+    ({"object_marking_refs": None}, "red"),                      # null is not "no marking"
+    ({"granular_markings": None}, "red"),
     ({"granular_markings": [{"marking_ref": RED, "selectors": ["name"]}]}, "red"),
     ({"granular_markings": [{"lang": "en", "selectors": ["name"]}]}, None),
     ({"granular_markings": [{"selectors": ["name"]}]}, "red"),
@@ -71,7 +73,7 @@ def test_definitions_classify_custom_markings() -> None:
 
 
 def test_the_write_path_checks_are_strict() -> None:
-    for bad in ({"object_marking_refs": RED}, {"object_marking_refs": [RED.upper()]},
+    for bad in ({"object_marking_refs": RED}, {"object_marking_refs": None}, {"object_marking_refs": [RED.upper()]},
                 {"granular_markings": [{"marking_ref": RED}]}, {"granular_markings": [{"selectors": ["x"]}]},
                 _def(definition_type="tlp", definition={"tlp": "purple"}), _def(name="TLP:PINK"),
                 dict(tlp.marking("red"), name="TLP:CLEAR")):
@@ -108,7 +110,7 @@ def test_intel_import_keeps_unknown_tlp_names_as_red(store: Store) -> None:
            "valid_from": "2024-01-01T00:00:00Z", "pattern_type": "stix",
            "pattern": "[domain-name:value = 'example.org']", "object_marking_refs": [purple["id"]]}
     strung = dict(ind, id=f"indicator--{uuid.uuid4()}", pattern="[domain-name:value = 'example.net']",
-                  object_marking_refs=RED, granular_markings=None)
+                  object_marking_refs=RED)
     bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": [purple, ind, strung]}
     summary = import_bundle(store, bundle)
     assert summary.stored == 2

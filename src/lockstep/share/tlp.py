@@ -9,7 +9,8 @@ Everything that ranks TLP uses this module: the sharing server (what each reader
 import and ``share pull`` (the level kept with each indicator), exports and sightings. One
 function, :func:`classify`, reads every marking form a STIX object can carry:
 
-* ``object_marking_refs`` as a list, or (malformed, but seen in the wild) a single string;
+* ``object_marking_refs`` as a list, or (malformed, but seen in the wild) a single string; any
+  other value, ``null`` included, is unclassifiable;
 * ``granular_markings`` (each ``marking_ref``; ``lang`` entries are not TLP);
 * TLP 2.0 and TLP 1.0 marking-definition ids, in any letter case;
 * marking-definitions given alongside (same bundle or envelope) or stored earlier: TLP 2.0
@@ -135,7 +136,7 @@ def _refs(obj: Mapping[str, Any]) -> list[Any]:
         refs.append(omr)
     elif isinstance(omr, list):
         refs.extend(omr)
-    elif omr is not None:
+    elif omr is not None or "object_marking_refs" in obj:
         refs.append(None)
     gms = obj.get("granular_markings")
     if isinstance(gms, list):
@@ -144,7 +145,7 @@ def _refs(obj: Mapping[str, Any]) -> list[Any]:
                 refs.append(gm.get("marking_ref"))
             elif not isinstance(gm, Mapping):
                 refs.append(None)
-    elif gms is not None:
+    elif gms is not None or "granular_markings" in obj:
         refs.append(None)
     return refs
 
@@ -202,14 +203,14 @@ def check_markings(obj: Mapping[str, Any]) -> None:
     names a TLP level names a known one (and an official id keeps its official level).
     Raises :class:`MarkingError` saying which field is wrong and what is expected."""
     omr = obj.get("object_marking_refs")
-    if omr is not None:
+    if "object_marking_refs" in obj:
         if not isinstance(omr, list):
             raise MarkingError(f"'object_marking_refs' must be a list of marking-definition ids, got "
                                f"{type(omr).__name__} {str(omr)[:100]!r}; send [\"marking-definition--…\"].")
         for i, ref in enumerate(omr):
             _check_ref(ref, f"object_marking_refs[{i}]")
     gms = obj.get("granular_markings")
-    if gms is not None:
+    if "granular_markings" in obj:
         if not isinstance(gms, list):
             raise MarkingError(f"'granular_markings' must be a list of granular markings, got "
                                f"{type(gms).__name__} {str(gms)[:100]!r}.")
