@@ -20,9 +20,9 @@ Rules of :meth:`~Pseudonymizer.scrub`, in order:
   (``https://x.com/acct-1a2b3c4d5e/…``): the path after a handle is often a post id that leads
   straight back to the account;
 - an identifier is replaced where it stands as a whole word (case-insensitive; runs of spaces
-  count as one; a leading ``@`` goes with it). Identifiers shorter than 3 characters, and numeric ids shorter than
-  6 digits, are not searched in free text (they would hit counts and dates); they are still
-  replaced wherever a field holds an account id (:meth:`~Pseudonymizer.name`);
+  count as one; a leading ``@`` goes with it). Identifiers shorter than 3 characters, and numeric
+  ids shorter than 6 digits, are not searched in free text (they would hit counts and dates); they
+  are still replaced wherever a field holds an account id (:meth:`~Pseudonymizer.name`);
 - any other ``@handle`` (a mention of an account outside the data) is pseudonymized too, unless it
   is a known notable account.
 """
@@ -51,7 +51,10 @@ def _fold(text: str) -> str:
     """Lower-case that keeps the length (``İ`` would grow), so match positions map back one to one."""
     if text.isascii():
         return text.translate(_LOWER)
-    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+    low = text.lower()  # a character's lower case is never shorter, so equal length means aligned
+    if len(low) == len(text):
+        return low
+    return "".join(lc if len(lc := c.lower()) == 1 else c for c in text)
 
 
 _ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")
