@@ -16,13 +16,26 @@ def _bundle(*refs: str) -> dict:  # type: ignore[type-arg]
                          "object_marking_refs": [ref]} for i, ref in enumerate(refs)]}
 
 
+UNDEFINED = "marking-definition--0badc0de-0000-4000-8000-000000000000"
+
+
+def _granular(ref: str) -> dict:  # type: ignore[type-arg]
+    bundle = _bundle(TLP_IDS["green"])
+    bundle["objects"][0]["granular_markings"] = [{"marking_ref": ref, "selectors": ["name"]}]
+    return bundle
+
+
 def test_red_bundles_are_0600_others_follow_the_umask(tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
         red1 = next(ref for ref, lvl in TLP1_IDS.items() if lvl == "red")
         for name, bundle, mode in [("green.json", _bundle(TLP_IDS["green"]), 0o644),
                                    ("red.json", _bundle(TLP_IDS["green"], TLP_IDS["red"]), 0o600),
-                                   ("red1.json", _bundle(red1), 0o600)]:
+                                   ("red1.json", _bundle(red1), 0o600),
+                                   # any marking form the TLP module reads as RED (issue 14)
+                                   ("upper.json", _bundle(TLP_IDS["red"].upper()), 0o600),
+                                   ("undefined.json", _bundle(UNDEFINED), 0o600),
+                                   ("granular.json", _granular(TLP_IDS["red"]), 0o600)]:
             out = tmp_path / name
             assert write_bundle(bundle, out) == out.stat().st_size
             assert stat.S_IMODE(out.stat().st_mode) == mode, name

@@ -381,8 +381,10 @@ def check_sample(bundle: dict[str, Any], k: int = 50, seed: int = 0) -> int:
 
 
 def _holds_red(objects: list[Any]) -> bool:
-    red = {markings.TLP_IDS["red"]} | {ref for ref, lvl in markings.TLP1_IDS.items() if lvl == "red"}
-    return any(isinstance(o, dict) and not red.isdisjoint(o.get("object_marking_refs") or []) for o in objects)
+    """Whether any object classifies as RED (the one TLP module: any marking form, definitions from
+    the bundle; what it cannot classify counts as RED)."""
+    defs = {str(o.get("id")).lower(): o for o in objects if isinstance(o, dict) and o.get("type") == "marking-definition"}
+    return any(isinstance(o, dict) and markings.classify(o, defs) == "red" for o in objects)
 
 
 def write_bundle(bundle: dict[str, Any], out: Path) -> int:
