@@ -52,3 +52,23 @@ def test_graph_sums_weights_over_traces() -> None:
 
 def test_q_bound_is_a_true_round_figure() -> None:
     assert _bound(3.4e-7) == "1e-06" and _bound(0.5) == "1" and _bound(1e-3) == "1e-03"
+
+
+def test_leiden_ends_on_weights_that_differ_in_their_last_bits() -> None:
+    # A 5-account network of real IRA accounts (synth --embed, week 2) on which leidenalg moved nodes
+    # back and forth forever. Run in a child process so that a hang fails the test instead of the suite.
+    import subprocess
+    import sys
+
+    code = (
+        "import igraph as ig\n"
+        "from lockstep.networks.cluster import leiden\n"
+        "g = ig.Graph(n=5, edges=[(0, 2), (1, 2), (0, 3), (2, 3), (0, 4), (2, 4), (3, 4)])\n"
+        "g.es['weight'] = [16.309666223021676, 12.138401221974757] + [16.309666223021676] * 5\n"
+        "print(sorted(set(leiden(g).tolist())))\n"
+    )
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("Leiden did not finish on a 5-vertex graph within 60 s") from None
+    assert out.stdout.strip() == "[0]"  # one dense group
