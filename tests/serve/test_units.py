@@ -107,3 +107,39 @@ def test_migration_scopes_stored_objects_by_owner(tmp_path: Path, backend: str) 
         engine.dispose()
         for _ in urls:
             pass
+
+
+def test_migration_reclassifies_stored_markings(tmp_path: Path) -> None:
+    """Objects stored as "unmarked" by older versions (an upper-case RED ref, a custom AMBER
+    definition) get their real level on upgrade."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import insert, select
+
+    from lockstep.serve import admin
+    from lockstep.serve.database import _alembic_config
+    from lockstep.serve.schema import objects
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+    org = admin.add_org(engine, "one")["id"]
+    cid = admin.add_collection(engine, title="c", owner="one")["id"]
+    amber = {"type": "marking-definition", "id": "marking-definition--0a0a0a0a-0000-4000-8000-000000000001",
+             "extensions": {tlp.TLP_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": "amber"}}}
+    bodies = [amber, {"object_marking_refs": [TLP["red"].upper()]}, {"object_marking_refs": [amber["id"]]},
+              {"object_marking_refs": [TLP["green"]]}]
+    with engine.begin() as conn:
+        conn.execute(insert(objects), [
+            {"seq": i, "collection_id": cid, "object_id": b.get("id", f"x-t--00000000-0000-4000-8000-00000000000{i}"),
+             "object_type": "marking-definition" if i == 1 else "x-t", "version": "v", "version_us": 1,
+             "spec_version": "2.1", "date_added_us": i, "tlp": 2 if i == 4 else 0, "owner_org_id": org,
+             "is_first": True, "is_last": True, "body": json.dumps(b)} for i, b in enumerate(bodies, 1)])
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert [r.tlp for r in conn.execute(select(objects.c.tlp).order_by(objects.c.seq))] == \
+            [tlp.UNMARKED, tlp.RED, tlp.AMBER, tlp.GREEN]
+    engine.dispose()
