@@ -12,12 +12,11 @@ Keys, and why:
   and several accounts share one value, so it cannot be a key.
 * **Post id** = the status id in ``article_url`` (``.../statuses/914580356430536707``) where the
   row has one; ``tweet_id`` only when it is an exact integer (the 538 file prints rounded floats).
-  Otherwise a content hash ``normalize.content_id(author, time, content)`` with the time as
-  ISO ``YYYY-MM-DDTHH:MM:SS``. Policy for exact repeats: rows with the same author, minute and
-  text get the same id, so they collapse into one post and are counted as *duplicates* in the
-  ingest summary. Twitter refused a repeated identical status from one account, and one account
-  cannot retweet a tweet twice, so such rows are double captures, not two tweets; the summary's
-  duplicate count says how many rows were folded.
+  Otherwise a hash of the whole row, ``normalize.content_id(*cells)`` over every cell as written,
+  in header order. Policy: only rows that repeat every cell get the same id, so only exact
+  duplicates collapse into one post (counted as *duplicates* in the ingest summary); rows that
+  share author, minute and text but differ elsewhere (e.g. the account's follower count when it
+  was captured) are kept apart, since nothing in the data says they are one tweet.
 
 Other fields: ``post_type`` R/RETWEET -> repost (target account from ``RT @user:`` text where
 present; the data names no target otherwise), Q/QUOTE_TWEET -> quote (no target id in the data);
@@ -104,10 +103,10 @@ class IRACsv:
         ]
         status_id = f"nullif(regexp_extract({c['article_url']}, '/status(?:es)?/(\\d+)', 1), '')"
         exact_id = f"CASE WHEN regexp_full_match({c['tweet_id']}, '\\d+') THEN {c['tweet_id']} END"
-        hashed = (
-            "'h:' || substr(sha256(concat_ws(chr(31), coalesce(_author, ''), "
-            "strftime(_time, '%Y-%m-%dT%H:%M:%S'), coalesce(content, ''))), 1, 32)"
-        )
+        # No id in the row: the hash of the whole row, every cell as written and in header order,
+        # so only exact repeats share an id (``normalize.content_id`` of the cells).
+        cells = ", ".join(f"coalesce({identifier(n)}, '')" for n in table.column_names if n != "_line")
+        hashed = f"'h:' || substr(sha256(concat_ws(chr(31), {cells})), 1, 32)"
         # Several record batches, so DuckDB's threads can share the scan (zero-copy slices).
         con.register("batch", pa.Table.from_batches(table.to_batches(max_chunksize=_SCAN_ROWS), table.schema))
         try:
