@@ -65,7 +65,8 @@ class _Batch:
         self.summary.by_type[row["type"]] = self.summary.by_type.get(row["type"], 0) + 1
 
     def refuse(self, source: str, line: int | None, raw: str, reason: str, producer: str | None) -> None:
-        self.quarantine.append({"source_file": source, "line": line, "raw": (raw or "")[:2000],
+        raw = (raw or "")[:2000].encode("utf-8", "backslashreplace").decode("utf-8")  # no lone surrogates
+        self.quarantine.append({"source_file": source, "line": line, "raw": raw,
                                 "reason": reason, "producer": producer})
         key = reason.split(" (")[0]
         self.summary.reasons[key] = self.summary.reasons.get(key, 0) + 1
@@ -123,6 +124,25 @@ def _holds_nonfinite(obj: Any) -> bool:
     return False
 
 
+def _holds_surrogate(obj: Any) -> bool:
+    """Whether a string in ``obj`` holds a lone UTF-16 surrogate (legal in a JSON escape, but not
+    text: the store cannot hold it)."""
+    stack = [obj]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(v, dict):
+            stack += v.values()
+            stack += v.keys()
+        elif isinstance(v, list):
+            stack += v
+    return False
+
+
 def unreadable(obj: Any) -> str | None:
     """Why a STIX object cannot be used at all (None when it can): not a JSON object, NaN or
     Infinity inside, no STIX type or id."""
@@ -130,6 +150,8 @@ def unreadable(obj: Any) -> str | None:
         return f"not a JSON object but {type(obj).__name__}"
     if _holds_nonfinite(obj):
         return "holds NaN or Infinity, which JSON does not allow"
+    if _holds_surrogate(obj):
+        return "holds text that is not valid Unicode (a lone UTF-16 surrogate escape)"
     otype, oid = obj.get("type"), obj.get("id")
     if not isinstance(otype, str) or not otype:
         return f"no STIX 'type' (got {str(otype)[:80]!r})"
@@ -296,6 +318,8 @@ def import_file(store: Store, path: Path, producer: str | None = None) -> Import
             bundle = loads(path.read_text(encoding="utf-8-sig"))
         except json.JSONDecodeError as exc:
             raise SourceError(f"'{path}' is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}.") from exc
+        except RecursionError:
+            raise SourceError(f"'{path}' is JSON nested too deeply to read; expected a STIX 2.1 bundle.") from None
         return import_bundle(store, bundle, producer, source=str(path))
     if meta.is_meta(path, head):
         return import_meta(store, path, producer or "Meta")

@@ -66,6 +66,18 @@ def main() -> None:
     ]
     (HERE / "twarc_csv_excel.csv").write_text(twarc_head + "\n".join(twarc_rows) + "\n", encoding="utf-8")
 
+    # STIX bundles for `intel import`: nested past any parser's depth, a lone surrogate in a
+    # pattern, NaN, and 'objects' that is not a list.
+    ind = {"type": "indicator", "spec_version": "2.1", "id": "indicator--1b4f0c6d-2a7e-4e0c-9d54-4f3f0a3b6a11",
+           "pattern_type": "stix", "pattern": "[domain-name:value = 'example.com']",
+           "valid_from": "2024-01-01T00:00:00Z"}
+    (HERE / "bundle_deep.json").write_text('{"type": "bundle", "objects": ' + DEEP + "}", encoding="utf-8")
+    bundle = json.dumps({"type": "bundle", "id": "bundle--1", "objects": [ind]})
+    (HERE / "bundle_surrogate.json").write_text(bundle.replace("example.com", "ex\\ud800ample.com"),
+                                                encoding="utf-8")
+    (HERE / "bundle_nan.json").write_text(bundle.replace('"2.1"', "NaN"), encoding="utf-8")
+    (HERE / "bundle_objects_string.json").write_text('{"type": "bundle", "objects": "indicator"}', encoding="utf-8")
+
     # A decompression bomb: one JSONL line of 256 MB in a few KB of zstd, after one good line.
     cctx = zstandard.ZstdCompressor(level=19)
     with open(HERE / "bomb.jsonl.zst", "wb") as fh, cctx.stream_writer(fh) as out:
