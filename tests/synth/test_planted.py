@@ -25,7 +25,8 @@ def test_every_style_and_group_present_with_sensible_shares(con: duckdb.DuckDBPy
     assert min(sizes) >= 5 and max(sizes) <= 200
     groups = {g for (gs,) in con.execute("SELECT DISTINCT negative_group FROM truth").fetchall() if gs
               for g in gs.split(";")}
-    assert groups == {"news_event", "viral_repost", "common_phrase", "fan_community", "automated_benign"}
+    assert groups == {"news_event", "viral_repost", "common_phrase", "fan_community", "automated_benign",
+                      "local_community", "outlet_template"}
     assert one(con, "SELECT count(*) FROM truth WHERE negative_group <> '' AND network_id <> '0'") == 0
     assert 0.05 < one(con, "SELECT avg((platform <> 'twitter')::INT) FROM accounts") < 0.3
 
@@ -62,6 +63,48 @@ def test_fan_community_shares_hashtags_heavily(con: duckdb.DuckDBPyConnection) -
                     (SELECT unnest(hashtags) h, account_id FROM p WHERE network_id = 0
                      AND negative_group LIKE '%fan_community%') GROUP BY h)""")
     assert n >= 20
+
+
+def test_local_communities_share_their_city_tags_over_weeks_each_by_their_own_clock(
+        con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
+    # the most shared city tag among local_community members: many accounts, spread over weeks
+    city_tags = [t for c in manifest["negatives"]["local_community"] for t in c["hashtags"]]
+    tag, accounts, days = con.execute("""
+        SELECT h, count(DISTINCT account_id), count(DISTINCT time::DATE) FROM
+          (SELECT unnest(hashtags) h, account_id, time FROM p
+           WHERE network_id = 0 AND negative_group LIKE '%local_community%')
+        WHERE list_contains(?, h) GROUP BY h ORDER BY 2 DESC LIMIT 1""", [city_tags]).fetchone()
+    assert accounts >= 10 and days >= 20, (tag, accounts, days)
+    # no shared burst: members' posts with that tag do not bunch into the same hour
+    busiest = one(con, """SELECT max(c) FROM (SELECT date_trunc('hour', time), count(*) c FROM p, unnest(hashtags) u(h)
+                          WHERE h = ? AND network_id = 0 GROUP BY 1)""", [tag])
+    assert busiest <= 4
+    # each member also has other interests: other hashtags of the crowd in their posts
+    other = one(con, """SELECT avg(n) FROM (SELECT account_id, count(DISTINCT h) n FROM p, unnest(hashtags) u(h)
+                        WHERE negative_group LIKE '%local_community%' AND h NOT LIKE ? GROUP BY 1)""",
+                [f"%{tag[:4]}%"])
+    assert other >= 1
+
+
+def test_outlet_template_feeds_post_their_own_headlines_in_one_house_style_and_disclose(
+        con: duckdb.DuckDBPyConnection) -> None:
+    from lockstep.ingest.normalize import registered_domain
+    from lockstep.networks.disclosed import automation_word, brand, names_brand
+
+    rows = con.execute("""SELECT a.handle, a.display_name, a.bio, p.text, p.urls, p.hashtags
+                          FROM p JOIN accounts a USING (platform, account_id)
+                          WHERE p.negative_group LIKE '%outlet_template%'""").fetchall()
+    assert len({r[0] for r in rows}) >= 9
+    template = __import__("re").compile(r"^[^:]+: [^:]+\.\.\.  https://www\.(\w+)\.com/\S+ #\w+$")
+    for handle, name, bio, text, urls, tags in rows:
+        m = template.match(text)
+        assert m and len(urls) == 1 and len(tags) == 1, text
+        site = brand(registered_domain(urls[0]))
+        assert site == m.group(1) and automation_word(handle, name, bio) and names_brand(site, handle, name, bio)
+    # editions post their own stories: most texts are posted by one feed only
+    shared = one(con, """SELECT avg((n > 1)::INT) FROM (SELECT text, count(DISTINCT account_id) n FROM p
+                         WHERE negative_group LIKE '%outlet_template%' GROUP BY 1)""")
+    assert 0 < shared < 0.3
 
 
 def test_benign_bots_post_on_a_fixed_schedule(con: duckdb.DuckDBPyConnection) -> None:

@@ -10,12 +10,15 @@ read per group. None of these accounts belongs to an operation.
 * ``fan_community`` -- fans pushing the same hashtags heavily, in bursts around live events.
 * ``automated_benign`` -- news feeds and weather bots posting on a fixed schedule (an outlet's
   feeds post the same article at the same second: legitimate automation).
+* ``local_community`` and ``outlet_template`` -- look-alikes over weeks rather than minutes, for
+  time-free traces: see :mod:`lockstep.synth.negatives_timefree`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from lockstep.synth import negatives_timefree
 from lockstep.synth import words as W
 from lockstep.synth.accounts import organic_profiles
 from lockstep.synth.clock import local_rhythm, zipf_weights
@@ -195,4 +198,8 @@ def make_negatives(w: World, pools: dict) -> dict:
     viral = _viral(w, pools, _scaled(prof.viral_posts_per_100k, w.posts))
     phrases = _phrases(w, int(prof.phrase_share * w.posts))
     fans = _fans(w, prof.fan_communities)
-    return {"news_event": news, "viral_repost": viral, "common_phrase": phrases, "fan_community": fans}
+    own = w.rng.spawn(1)[0]  # a stream of their own: the groups above and the operations stay as they were
+    local = negatives_timefree.local_communities(w, own, pools, prof.local_communities)
+    outlets = negatives_timefree.outlet_templates(w, own, prof.template_outlets)
+    return {"news_event": news, "viral_repost": viral, "common_phrase": phrases, "fan_community": fans,
+            "local_community": local, "outlet_template": outlets}

@@ -19,7 +19,8 @@ STYLES = (
     "copypasta", "link_farm", "repost_ring", "hashtag_campaign",
     "image_reuse", "sleeper", "foreign_clock", "low_and_slow",
 )
-NEGATIVE_GROUPS = ("news_event", "viral_repost", "common_phrase", "fan_community", "automated_benign")
+NEGATIVE_GROUPS = ("news_event", "viral_repost", "common_phrase", "fan_community", "automated_benign",
+                   "local_community", "outlet_template")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class SynthProfile:
     fan_communities: int = 4
     fan_community_max: int = 1500
     benign_bots: int = 12
+    local_communities: int = 6  # city/team hashtag communities over weeks (time-free look-alikes)
+    local_community_max: int = 800
+    template_outlets: int = 3  # outlets whose disclosed city feeds post in one house template
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,6 +88,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "fan_communities": (0, 1000), "news_event_max_accounts": (1, 10**7), "viral_max_reposters": (1, 10**7),
     "news_events_per_100k": (0, 1000), "viral_posts_per_100k": (0, 1000),
     "coordinated_posts_per_member": (1, 10_000), "fan_community_max": (1, 10**7),
+    "local_communities": (0, 19), "local_community_max": (1, 10**7), "template_outlets": (0, 8),
 }
 
 
