@@ -10,7 +10,6 @@ import igraph as ig
 import leidenalg
 import numpy as np
 
-
 #: Edge weights are rounded to this many decimals before clustering (see :func:`leiden`).
 WEIGHT_DECIMALS = 9
 
