@@ -79,3 +79,18 @@ def test_out_under_a_file_is_one_clear_line(planted_store: Store, tmp_path: Path
         assert result.exit_code == 2, (cmd, result.output)
         assert "cannot create the folder" in result.output and str(blocker) in result.output, result.output
         assert "Traceback" not in result.output and not isinstance(result.exception, OSError)
+
+
+def test_a_file_that_cannot_be_written_is_one_clear_line(planted_store: Store) -> None:
+    import subprocess
+    import sys
+
+    db = str(planted_store.path)
+    planted_store.close()
+    for cmd in (["export", "gexf"], ["export", "stix"], ["report"], ["export", "posts", "--format", "csv"]):
+        proc = subprocess.run([sys.executable, "-m", "lockstep", *cmd, "--db", db, "--out", "/dev/full"],
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert proc.returncode == 2, (cmd, proc.stderr)
+        assert "Traceback" not in proc.stderr, proc.stderr
+        said = " ".join(proc.stderr.split())  # the console wraps long lines
+        assert "Cannot write '/dev/full'" in said and "No space left on device" in said, said

@@ -11,15 +11,18 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from lockstep.errors import LockstepError
 from lockstep.store import Store, resolve_db_path
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,6 +75,18 @@ class OutPath(click.Path):
             self.fail(f"cannot create the folder '{target}' for '{path}' ({exc.strerror or exc}); "
                       "give a path in a folder you can write to.", param, ctx)
         return path
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Around writing an output: an OS error (disk full, no permission, a device) becomes one line
+    naming the path instead of a traceback."""
+    try:
+        yield
+    except (OSError, duckdb.IOException) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).removeprefix("IO Error: ")
+        raise LockstepError(f"Cannot write '{path}': {why}. "
+                            "Check the path, its permissions and the free space.") from exc
 
 
 def open_store(db: Path | None, *, read_only: bool = False) -> Store:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from lockstep.cli.common import LazyGroup, OutPath, db_option, err_console, open_store
+from lockstep.cli.common import LazyGroup, OutPath, db_option, err_console, open_store, writing
 
 EXPORTS = {
     "posts": "lockstep.cli.export:posts",
@@ -29,6 +29,6 @@ def export() -> None:
 @db_option
 def posts(fmt: str, out: Path, dataset: str | None, db: Path | None) -> None:
     """Export posts in Lockstep's own column layout (re-ingestible with `lockstep ingest`)."""
-    with open_store(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store, writing(out):
         n = store.export_posts(out, fmt, dataset)
     err_console.print(f"wrote {n} posts to {out}", highlight=False)

@@ -15,6 +15,7 @@ from lockstep.cli.common import (
     open_store,
     print_json,
     print_table,
+    writing,
 )
 from lockstep.config import Settings
 from lockstep.share import tlp
@@ -105,7 +106,8 @@ def sightings(out: Path, producer: str | None, tlp_level: str, organisation: str
     org = organisation or Settings.load().organisation
     with open_store(db, read_only=True) as store:
         bundle = sightings_bundle(store, dataset, org, tlp_level.lower(), producer)
-    out.write_bytes(orjson.dumps(bundle, option=orjson.OPT_INDENT_2))
+    with writing(out):
+        out.write_bytes(orjson.dumps(bundle, option=orjson.OPT_INDENT_2))
     n = sum(1 for o in bundle["objects"] if o["type"] == "sighting")
     if as_json:
         print_json({"out": str(out), "sightings": n, "objects": len(bundle["objects"])})

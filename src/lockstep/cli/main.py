@@ -68,6 +68,13 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("Interrupted.")
         sys.exit(130)
+    except OSError as exc:
+        # A file that cannot be written or read (disk full, no permission, a device): one line
+        # naming it, not a traceback. Lockstep's own failures are LockstepErrors above.
+        where = f" '{exc.filename}'" if exc.filename else ""
+        err_console.print(f"[bold red]Error:[/] cannot use{where}: {exc.strerror or exc}. "
+                          "Check the path, its permissions and the free space.", highlight=False)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from lockstep.cli.common import OutPath, dataset_option, db_option, err_console, open_store
+from lockstep.cli.common import OutPath, dataset_option, db_option, err_console, open_store, writing
 from lockstep.report.pseudonym import Pseudonymizer, read_key
 from lockstep.share.tlp import LEVELS
 
@@ -38,7 +38,8 @@ def report(networks: tuple[int, ...], out: Path, pdf: bool, keyfile: Path | None
     with open_store(db, read_only=True) as store:
         ds = store.resolve_dataset(dataset)
         html = render_report(store, ds, list(networks) or None, pseudo=_pseudo(keyfile), tlp=tlp)
-    out.write_text(html, encoding="utf-8")
+    with writing(out):
+        out.write_text(html, encoding="utf-8")
     err_console.print(f"wrote {out} ({len(html) // 1024} KiB)", highlight=False)
     if pdf:
         pdf_path = out.with_suffix(".pdf")
@@ -62,7 +63,8 @@ def gexf(out: Path, keyfile: Path | None, dataset: str | None, db: Path | None) 
 
     with open_store(db, read_only=True) as store:
         ds = store.resolve_dataset(dataset)
-        nodes, edges = write_gexf(store, ds, out, _pseudo(keyfile))
+        with writing(out):
+            nodes, edges = write_gexf(store, ds, out, _pseudo(keyfile))
     err_console.print(f"wrote {out}: {nodes} accounts, {edges} edges", highlight=False)
 
 
@@ -78,6 +80,7 @@ def csv_tables(out: Path, keyfile: Path | None, dataset: str | None, db: Path | 
 
     with open_store(db, read_only=True) as store:
         ds = store.resolve_dataset(dataset)
-        counts = write_csv_tables(store, ds, out, _pseudo(keyfile))
+        with writing(out):
+            counts = write_csv_tables(store, ds, out, _pseudo(keyfile))
     err_console.print("wrote " + ", ".join(f"{k}.csv ({v} rows)" for k, v in counts.items()) + f" to {out}",
                       highlight=False)

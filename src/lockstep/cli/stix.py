@@ -15,6 +15,7 @@ from lockstep.cli.common import (
     json_option,
     open_store,
     print_json,
+    writing,
 )
 from lockstep.config import Settings
 from lockstep.share import tlp
@@ -53,7 +54,8 @@ def stix(out: Path, networks: tuple[int, ...], tlp_level: str, keyfile: Path | N
         ds = store.resolve_dataset(dataset)
         bundle = build_bundle(store, ds, list(networks) or None, tlp_level.lower(), key, org,
                               disarm_map=disarm_map, targets=targets, notes=notes)
-    size = write_bundle(bundle, out)
+    with writing(out):
+        size = write_bundle(bundle, out)
     counts = Counter(o["type"] for o in bundle["objects"])
     if as_json:
         print_json({"out": str(out), "bytes": size, "objects": len(bundle["objects"]), "by_type": dict(counts),
