@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from lockstep.errors import ConfigError
-from lockstep.ingest.guard import DEFAULT_MAX_EXPANSION_RATIO, DEFAULT_MAX_RECORD_BYTES
+
+#: Default ``max_record_bytes`` (used by ``lockstep.ingest.guard``): one record (a JSON line, a CSV row, a JSON array element).
+DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024
+#: Default ``max_expansion_ratio``: decompressed bytes per compressed byte. Real exports
+#: (JSONL, CSV) compress 5 to 20 times; zstd's best settings on repetitive logs reach ~100.
+DEFAULT_MAX_EXPANSION_RATIO = 1000
 
 #: field name -> (environment variable, help text)
 ENV = {

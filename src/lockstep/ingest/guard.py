@@ -31,15 +31,11 @@ from typing import IO, Any
 
 import orjson
 
+from lockstep.config import DEFAULT_MAX_EXPANSION_RATIO, DEFAULT_MAX_RECORD_BYTES
 from lockstep.errors import LockstepError, SourceError
 
 #: Characters of a refused record's raw value kept in the quarantine.
 RAW_CAP = 10_000
-#: Default ``max_record_bytes``: one record (a JSON line, a CSV row, a JSON array element).
-DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024
-#: Default ``max_expansion_ratio``: decompressed bytes per compressed byte. Real exports
-#: (JSONL, CSV) compress 5 to 20 times; zstd's best settings on repetitive logs reach ~100.
-DEFAULT_MAX_EXPANSION_RATIO = 1000
 #: Decompressed bytes a file may always produce before the ratio is checked (small files with a
 #: tiny compressed size would otherwise trip it on honest content).
 RATIO_GRACE_BYTES = 64 * 1024 * 1024
