@@ -102,18 +102,26 @@ def report(rows: list[dict[str, Any]]) -> None:
 
     cats = sorted({c for r in rows for c in r["per_category"]})
     t = Table(title="real IRA weeks in a synthetic crowd: recall of active accounts (>= 10 posts in the week)")
-    for h in ("week", "slice", "active", *[c.removeprefix("ira_") for c in cats], "recall", "precision",
-              "organic FPR", "detect s", "targets"):
-        t.add_column(h)
+    for h in ("week", "from", "active", *[c.removeprefix("ira_") for c in cats], "recall", "precision",
+              "organic FPR", "PR-AUC", "detect s", "targets"):
+        t.add_column(h, no_wrap=True)
     for r in rows:
         pc = r["per_category"]
         failed = [k for k, ok in r["checks"].items() if not ok]
-        t.add_row(str(r["week"]), f"{r['slice']['from']}..{r['slice']['to']}", str(r["active"]),
+        t.add_row(str(r["week"]), r["slice"]["from"], str(r["active"]),
                   *[f"{pc[c]['recall']:.2f} ({pc[c]['active']})" if c in pc else "-" for c in cats],
                   f"{r['recall_active']:.3f}", f"{r['precision']:.3f}" if r["precision"] is not None else "n/a",
-                  f"{100 * r['organic_flagged_share']:.2f}%", f"{r['detect_s']:.0f}",
-                  "PASS" if not failed else "FAIL: " + "; ".join(failed))
-    Console().print(t)
+                  f"{100 * r['organic_flagged_share']:.2f}%",
+                  f"{r['pr_auc']:.3f} ({r['score_source']})" if r["pr_auc"] is not None else "n/a",
+                  f"{r['detect_s']:.0f}",
+                  "PASS" if not failed else f"FAIL ({len(failed)})")
+    Console(width=240).print(t)
+    print("recall per persona: recall (active accounts); targets: recall >= 0.80, >= 0.60 per persona with >= 5 "
+          "active accounts, precision >= 0.95, organic FPR <= 0.5%")
+    for r in rows:
+        failed = [k for k, ok in r["checks"].items() if not ok]
+        if failed:
+            print(f"week {r['week']} misses: {'; '.join(failed)}")
 
 
 def main() -> None:
