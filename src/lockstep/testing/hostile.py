@@ -24,6 +24,7 @@ import json
 import random
 import tempfile
 import traceback
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -333,6 +334,9 @@ class FuzzResult:
     adapter_runs: int = 0
     pipeline_runs: int = 0
     intel_files: int = 0
+    #: TAXII target: requests sent, objects the server accepted.
+    requests: int = 0
+    accepted: int = 0
     crashes: list[Crash] | None = None
 
     def __post_init__(self) -> None:
@@ -397,4 +401,80 @@ def fuzz(data: Path, *, seed: int, files: int, records: int, pipeline_every: int
             path.unlink()
             if on_file:
                 on_file(result)
+    return result
+
+
+def _stix_objects(rng: random.Random, n: int) -> list[Any]:
+    """``n`` mutated STIX objects (indicators, marking definitions, odd markings) for the write path."""
+    tlp = ["marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+           "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+           "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+           "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+           "MARKING-DEFINITION--55D920B0-5E8B-4F79-9EE9-91F868D9B421", "marking-definition--x", 5, None]
+    base = {"type": "indicator", "spec_version": "2.1", "created": "2024-01-01T00:00:00.000Z",
+            "modified": "2024-01-01T00:00:00.000Z", "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
+            "pattern": "[domain-name:value = 'example.com']", "name": "n"}
+    out: list[Any] = []
+    for _ in range(n):
+        o: Any = {**base, "id": f"indicator--{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+                  "object_marking_refs": [rng.choice(tlp[:4])]}
+        if rng.random() < 0.02:  # a malformed marking field refuses the whole envelope (400)
+            o["object_marking_refs"] = rng.choice([tlp[0], {"a": 1}, tlp[4:], None])
+        if rng.random() < 0.1:
+            o = {"type": "marking-definition", "spec_version": "2.1",
+                 "id": f"marking-definition--{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+                 "created": "2024-01-01T00:00:00.000Z", "name": scalar(rng),
+                 "extensions": {"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d":
+                                {"extension_type": "property-extension",
+                                 "tlp_2_0": rng.choice(["clear", "green", "amber", "amber+strict", "red"])
+                                 if rng.random() < 0.9 else scalar(rng)}}}
+        out.append(mutate(o, rng) if rng.random() < 0.25 else o)
+    return out
+
+
+def fuzz_taxii(*, seed: int, envelopes: int, per_envelope: int) -> FuzzResult:
+    """POST ``envelopes`` envelopes of hostile objects to a real sharing server app (SQLite, through
+    FastAPI's test client, as a partner with write rights). A crash is a 5xx answer or an exception."""
+    from starlette.testclient import TestClient
+
+    from lockstep.serve import admin
+    from lockstep.serve.app import create_app
+    from lockstep.serve.database import make_engine, upgrade
+    from lockstep.serve.http import TAXII_MEDIA
+    from lockstep.serve.settings import ServeSettings
+
+    rng = random.Random(seed)
+    result = FuzzResult()
+    assert result.crashes is not None
+    with scratch() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'server.sqlite'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        admin.add_org(engine, "acme")
+        key = admin.create_key(engine, "acme")
+        cid = admin.add_collection(engine, title="fuzz", owner="acme")["id"]
+        engine.dispose()
+        headers = {"Accept": TAXII_MEDIA, "Content-Type": TAXII_MEDIA}
+        with TestClient(create_app(ServeSettings(database_url=url)), raise_server_exceptions=False) as client:
+            for i in range(envelopes):
+                objs = _stix_objects(rng, per_envelope)
+                body = json.dumps({"objects": objs}).encode("utf-8", "surrogatepass")
+                if rng.random() < 0.05:
+                    body = body.replace(b'"name": "n"', b'"name": NaN', 1)
+                elif rng.random() < 0.05:
+                    body = b'{"objects": ' + b"[" * _DEEP + b"]" * _DEEP + b"}"
+                result.inputs += per_envelope
+                result.files += 1
+                try:
+                    r = client.post(f"/lockstep/collections/{cid}/objects/", content=body, headers=headers,
+                                    auth=(key["key_id"], key["secret"]))
+                except Exception as exc:
+                    result.crashes.append(_crash("taxii add", Path(f"envelope {i}"), exc))
+                    continue
+                result.requests += 1
+                if r.status_code == 202:
+                    result.accepted += int(r.json().get("success_count") or 0)
+                if r.status_code >= 500:
+                    result.crashes.append(Crash("taxii add", f"envelope {i}", f"HTTP {r.status_code}",
+                                                body.decode("utf-8", "replace")[:2000]))
     return result
