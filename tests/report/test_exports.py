@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from lockstep.cli.main import cli
 from lockstep.report.gexf import build_graph
-from lockstep.report.pseudonym import Pseudonymizer
+from lockstep.share.pseudonymizer import Pseudonymizer
 from lockstep.store import Store
 from tests.report.conftest import DATASET, N
 

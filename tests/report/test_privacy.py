@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from lockstep.cli.main import cli
 from lockstep.report.gexf import write_csv_tables, write_gexf
 from lockstep.report.html import chromium_binary, render_report
-from lockstep.report.pseudonym import Pseudonymizer
+from lockstep.share.pseudonymizer import Pseudonymizer
 from lockstep.share.stix import ExportNotes, build_bundle
 from lockstep.store import Store
 from tests.report.conftest import DATASET, N, plant_narratives

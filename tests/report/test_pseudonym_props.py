@@ -8,7 +8,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lockstep.report.pseudonym import AccountRef, Pseudonymizer
+from lockstep.share.pseudonymizer import AccountRef, Pseudonymizer
 
 KEY = b"p" * 32
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from lockstep.cli.main import cli
 from lockstep.report.html import chromium_binary, render_report
-from lockstep.report.pseudonym import Pseudonymizer
+from lockstep.share.pseudonymizer import Pseudonymizer
 from lockstep.store import Store
 from tests.report.conftest import DATASET
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from lockstep.errors import ConfigError
-from lockstep.report.pseudonym import Pseudonymizer
 from lockstep.share.intel import import_bundle
 from lockstep.share.match import match
 from lockstep.share.pseudonym import read_key
+from lockstep.share.pseudonymizer import Pseudonymizer
 from lockstep.share.stix import build_bundle
 from lockstep.store import Store
 from lockstep.testing.plant import plant_network

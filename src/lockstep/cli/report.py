@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from lockstep.cli.common import OutPath, dataset_option, db_option, err_console, open_store, writing
-from lockstep.report.pseudonym import Pseudonymizer, read_key
+from lockstep.share.pseudonymizer import Pseudonymizer, read_key
 from lockstep.share.tlp import LEVELS
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from lockstep.errors import StoreError
-from lockstep.report.pseudonym import Pseudonymizer
+from lockstep.share.pseudonymizer import Pseudonymizer
 from lockstep.store import Store
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

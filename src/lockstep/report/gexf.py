@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 
 from lockstep.report.escape import write_csv, xml_text
-from lockstep.report.pseudonym import Pseudonymizer, load_accounts
+from lockstep.share.pseudonymizer import Pseudonymizer, load_accounts
 from lockstep.store import Store
 
 CSV_TABLES = {

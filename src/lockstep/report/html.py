@@ -20,7 +20,7 @@ from lockstep.errors import ConfigError, LockstepError
 from lockstep.ingest.normalize import defang, defang_text
 from lockstep.report import charts
 from lockstep.report.data import NetworkView, load_network, network_rows, provenance
-from lockstep.report.pseudonym import Pseudonymizer, load_accounts
+from lockstep.share.pseudonymizer import Pseudonymizer, load_accounts
 from lockstep.share.tlp import LEVELS
 from lockstep.store import Store
 

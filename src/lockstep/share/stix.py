@@ -34,12 +34,12 @@ import stix2
 
 from lockstep.errors import ShareError, StoreError
 from lockstep.ingest.normalize import defang
-from lockstep.report.pseudonym import Pseudonymizer, load_accounts
 from lockstep.share import disarm, places, pseudonym
 from lockstep.share import tlp as markings
 from lockstep.share.ids import stix_id, ts
 from lockstep.share.indicators import NetworkIndicator, network_indicators
 from lockstep.share.patterns import pattern_for
+from lockstep.share.pseudonymizer import Pseudonymizer, load_accounts
 from lockstep.store import Store
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ def build_bundle(store: Store, dataset: str, network_ids: list[int] | None = Non
     """The STIX 2.1 bundle (a dict) for some or all networks of a dataset. See the module doc.
 
     With ``pseudonymize_key`` every account is hidden (indicators hold keyed hashes), free text goes
-    through the report's pseudonymization path (:class:`~lockstep.report.pseudonym.Pseudonymizer`),
+    through the one pseudonymization path (:class:`~lockstep.share.pseudonymizer.Pseudonymizer`),
     and a domain or URL indicator naming a member is left out and counted in ``notes``."""
     table = disarm.behaviour_map(disarm_map)
     nets = _networks(store, dataset, network_ids)
