@@ -48,6 +48,11 @@ from lockstep.traces.significance import pair_p_values, popularity_class
 from lockstep.traces.style import frames, skeletons
 
 KINDS = ("skeleton", "frame", "client")
+#: Kinds tested by default. ``skeleton`` is left out: it multiplies one shared trait (two people
+#: who both put ``>> `` before and `` - URL`` after their text share every skeleton carrying both),
+#: which linked 1.8% of 3,000 simulated organic accounts with personal habits, against 0.07% for
+#: frames and clients alone (docs/detection.md, "Persona templates").
+DEFAULT_KINDS = ("frame", "client")
 #: The most shared templates and posts per template kept as an edge's evidence.
 EVIDENCE_ITEMS = 20
 EVIDENCE_POSTS_PER_ITEM = 2
@@ -77,7 +82,7 @@ class CoTemplate:
     time_free: ClassVar[bool] = True
 
     def __init__(self, *, min_items: int = 3, min_uses: int = 2, min_posts: int = 5,
-                 kinds: tuple[str, ...] | list[str] = KINDS, max_pairs: int = 20_000_000) -> None:
+                 kinds: tuple[str, ...] | list[str] = DEFAULT_KINDS, max_pairs: int = 20_000_000) -> None:
         self.min_items = min_items
         self.min_uses = min_uses
         self.min_posts = min_posts
@@ -240,13 +245,13 @@ class CoTemplate:
     @staticmethod
     def example() -> Example:
         """Three "local news" personas posting different headlines in four templates of one house
-        (``W: W  #``, ``W, w U \\| U``...), among forty accounts that write in the crowd's common styles - ten of
+        (frames ``|  #``, ``| U \\| U``, ``|... U \\| U``, ``| U  #``), among forty accounts that write in the crowd's common styles - ten of
         which share one common template of their own, which must not count."""
         news = ["nf1", "nf2", "nf3"]
         words = ["Storm", "Council", "Police", "Schools", "Mayor", "Bridge", "Court", "Market", "Team", "Fire"]
         house = ["{w} update: {v} news from the city today  #local",
                  "{w} closes early, officials say https://t.co/x{n} \\| https://t.co/site{n}",
-                 "{w}, {v} and the county agree  #politics",
+                 "{w}, {v} and the county agree https://t.co/z{n}  #politics",
                  "{w} wins again... https://t.co/y{n} \\| https://t.co/site{n}"]
         posts: list[Post] = []
         for j, a in enumerate(news):
