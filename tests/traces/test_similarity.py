@@ -135,7 +135,7 @@ def test_calibrated_on_a_degree_preserving_shuffle(crowd: DuckDBEngine, cls: typ
                 .append_column("time", pa.array([datetime(2024, 1, 1)] * n, pa.timestamp("us"))))
     null = similar_accounts(crowd, "shuffled", trace="null", min_items=det.min_items,
                             platform_blocks=cls.items_per_platform)
-    assert null.num_rows > 50  # there were candidates to judge
+    assert null.num_rows > 20  # there were candidates to judge
     assert significant_pairs(null, 0.01) == set()
     if cls in (SimDomain, SimLink):
         assert len(significant_pairs(det.detect(crowd, "posts"), 0.01)) >= 20
@@ -151,7 +151,7 @@ def test_detect_explains_a_time_free_network_in_checkable_words(store: Store) ->
     why = store.scalar("SELECT why FROM networks WHERE dataset = 'ex'")
     assert why.startswith("3 accounts use the same hashtags (6 hashtags shown: #own0, #own1, #own2, #own3, "
                           "#own4, ...), which 3.7% of the other accounts use (2 or more of them: 2 of 54)")
-    assert "over 13 days" in why and "18 shared items summed over pairs; chance expectation" in why
+    assert "over 13 days, 18 times in all; chance expectation" in why
     items = {r[0] for r in store.rows("SELECT DISTINCT item FROM evidence WHERE trace = 'sim_hashtag'")}
     assert items == {f"#own{i}" for i in range(6)}
 

@@ -103,7 +103,7 @@ def why_flagged(layers: pd.DataFrame, evidence: pd.DataFrame, usage: dict[str, t
 def _time_free_sentence(accounts: int, action: str, noun: str, shown: pd.Series, row: pd.Series, chance: str,
                         usage: tuple[int, int, int] | None) -> str:
     """"9 accounts use the same 6 hashtags (#crime, #sports, ...), which 0.01% of the other
-    accounts use (2 or more of them), over 30 days; 40 shared in all; chance expectation ..."."""
+    accounts use (2 or more of them: 4 of 40,120) over 30 days, 40 times in all; chance expectation ..."."""
     by_use = shown.value_counts()
     names = sorted(by_use.index[: 5].astype(str).tolist())
     listed = ", ".join(names) + (", ..." if len(by_use) > len(names) else "")
@@ -114,7 +114,7 @@ def _time_free_sentence(accounts: int, action: str, noun: str, shown: pd.Series,
         text += (f", which {share:.2g}% of the other accounts use ({m} or more of them: {using} of {others:,})")
     days = float(row["window"]) / 86400.0
     text += f" over {days:.0f} days" if days >= 1 else ""
-    return text + f", {int(row['count'])} shared items summed over pairs; " + chance
+    return text + f", {int(row['count'])} times in all; " + chance
 
 
 def outside_usage(engine: Engine, posts: str, evidence: pd.DataFrame, members: dict[int, list[tuple[str, str]]]

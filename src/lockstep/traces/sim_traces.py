@@ -109,6 +109,11 @@ class SimHashtag(SimilarityTrace):
     action: ClassVar[str] = "use the same hashtags"
     item_noun: ClassVar[str] = "hashtags"
 
+    def __init__(self, *, period: str | float = "all", min_items: int = 5, top_k: int = 20,
+                 max_accounts: int = 0) -> None:
+        # Five, not three: fans of a team or city share its three or four tags for weeks.
+        super().__init__(period=period, min_items=min_items, top_k=top_k, max_accounts=max_accounts)
+
     def items_sql(self, engine: Engine, posts: str) -> str:
         return _exploded(engine, posts, "hashtags", "lower(v)", "'#' || lower(v)", _ORIGINALS)
 
