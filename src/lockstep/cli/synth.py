@@ -39,10 +39,14 @@ from lockstep.errors import ConfigError
               help="Embed from this date (YYYY-MM-DD) instead of --embed-week.")
 @click.option("--embed-weeks", type=int, default=1, show_default=True,
               help="How many consecutive weeks to embed (the window must be long enough: see --days).")
+@click.option("--style-habits", type=click.FloatRange(0, 1), default=None,
+              help="Share of generated accounts with personal writing habits (capitals, end marks, emoji, "
+                   "spacing). Default: 0.6 with --embed, else the profile's (0).")
 @json_option
 def synth(posts: int, seed: int, out: Path, networks: int | None, days: int | None, fmt: str,
           difficulty: str | None, profile_file: Path | None, embed_file: Path | None, embed_labels: Path | None,
-          embed_week: int, embed_start: dt.datetime | None, embed_weeks: int, as_json: bool) -> None:
+          embed_week: int, embed_start: dt.datetime | None, embed_weeks: int, style_habits: float | None,
+          as_json: bool) -> None:
     """Generate a synthetic dataset with planted influence operations and ground truth.
 
     Writes posts.<fmt> and accounts.<fmt> in Lockstep's own format (ingest them with
@@ -53,7 +57,8 @@ def synth(posts: int, seed: int, out: Path, networks: int | None, days: int | No
     With --embed FILE, real labelled timelines (a slice of the IRA tweets) are added to the --posts
     generated ones: read with the ira_csv ingest adapter, shifted by whole weeks into the window
     (weekday and hour kept), given sub-minute jitter, their words rendered into the crowd's
-    vocabulary; truth.csv gains an embedded_posts column (see docs/benchmark.md).
+    vocabulary, and 60% of the generated accounts get personal writing habits (--style-habits);
+    truth.csv gains an embedded_posts column (see docs/benchmark.md).
     """
     from lockstep.synth import generate, load_profile, preset, write_dataset
     from lockstep.synth.profile import validate
@@ -67,12 +72,15 @@ def synth(posts: int, seed: int, out: Path, networks: int | None, days: int | No
     t0 = time.perf_counter()
     if embed_file is None and (embed_labels or embed_start or embed_week != 1 or embed_weeks != 1):
         raise ConfigError("--embed-labels, --embed-week, --embed-start and --embed-weeks need --embed FILE.")
+    if style_habits is not None:
+        profile = validate(replace(profile, style_habits=style_habits), "--style-habits")
     data = generate(posts=posts, seed=seed, profile=profile, networks=networks)
     if embed_file is not None:
         from lockstep.synth.embed import EmbedSpec, embed
 
         spec = EmbedSpec(path=embed_file, labels=embed_labels, week=embed_week, weeks=embed_weeks,
-                         start=embed_start.date() if embed_start else None)
+                         start=embed_start.date() if embed_start else None,
+                         style_habits=EmbedSpec.style_habits if style_habits is None else style_habits)
         data = embed(data, spec.validate(), seed=seed)
     if not as_json:
         err_console.print(f"generated {data.n_posts:,} posts in {time.perf_counter() - t0:.1f} s; writing ...",

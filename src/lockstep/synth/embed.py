@@ -18,7 +18,9 @@ How, and the pitfalls handled rather than hidden (docs/benchmark.md, "Real timel
   whole-week shift is it shifted by whole days (hour kept, weekday not; the manifest says so).
 * **Sub-minute jitter.** The real times are whole minutes (seconds always ``:00``), the crowd's are
   not: a seeded uniform 0-60 s is added to every real time that falls on a whole minute.
-* **Text style.** Words are rendered into the crowd's vocabulary (:mod:`lockstep.synth.restyle`).
+* **Text style.** Words are rendered into the crowd's vocabulary (:mod:`lockstep.synth.restyle`),
+  and generated accounts get personal writing habits (:mod:`lockstep.synth.habits`) unless the
+  profile set its own share.
 * **Profiles** hold what the file offers: handle, followers, following and the region as location.
   No creation date, display name or bio is invented. The persona label (``account_category``) goes
   to ``truth.csv``, never into the accounts table. The client app, which the file lacks, is drawn per
@@ -44,6 +46,7 @@ from lockstep.ingest.base import ReadOptions, TableBatch, read_head
 from lockstep.ingest.ira_csv import IRACsv
 from lockstep.model import Quarantined
 from lockstep.signals.places import language_code
+from lockstep.synth import habits
 from lockstep.synth import words as W
 from lockstep.synth.accounts import CLIENT_WEIGHTS
 from lockstep.synth.generate import SynthData
@@ -67,10 +70,15 @@ class EmbedSpec:
     week: int = 1
     start: dt.date | None = None
     weeks: int = 1
+    #: Share of generated accounts given writing habits (:mod:`lockstep.synth.habits`) where the
+    #: profile gave them none: real accounts write with habits, so the crowd should too.
+    style_habits: float = 0.6
 
     def validate(self) -> EmbedSpec:
         if not 1 <= self.week <= 520:
             raise ConfigError(f"--embed-week must be a week number from 1 (the file's first week). Got {self.week}.")
+        if not 0 <= self.style_habits <= 1:
+            raise ConfigError(f"--style-habits must be a share in [0, 1]. Got {self.style_habits}.")
         if not 1 <= self.weeks <= 52:
             raise ConfigError(f"--embed-weeks must be in [1, 52]. Got {self.weeks}.")
         if not self.path.is_file():
@@ -288,4 +296,8 @@ def embed(data: SynthData, spec: EmbedSpec, *, seed: int) -> SynthData:
     counts["accounts_per_style"] = {**counts["accounts_per_style"], **dict(sorted(styles.items()))}
     manifest["counts"] = counts
     manifest["embedded"] = real.manifest
+    tb = data.renderer.tb
+    if tb.habit is None and spec.style_habits > 0:
+        tb.habit = habits.draw(seed, data.accounts.num_rows, spec.style_habits)
+        manifest["parameters"] = {**manifest["parameters"], "style_habits": spec.style_habits}
     return SynthData(data.renderer, data.order, accounts, truth, manifest, extra=real.posts)

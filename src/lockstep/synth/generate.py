@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lockstep.errors import ConfigError
-from lockstep.synth import negatives, operations, organic
+from lockstep.synth import habits, negatives, operations, organic
 from lockstep.synth import words as W
 from lockstep.synth.accounts import PLATFORMS
 from lockstep.synth.profile import NEGATIVE_GROUPS, STYLES, SynthProfile, validate
@@ -126,7 +126,8 @@ def _assemble(w: World, cols: dict[str, np.ndarray], seed: int, nets: list[dict]
         fixed=pa.array(w.pools.fixed, pa.string()), urls=pa.array(w.pools.urls, pa.string()),
         url_domains=pa.array(w.pools.url_domains, pa.string()), tags=pa.array(w.pools.tags, pa.string()),
         account_id=account_id, handle=pa.array(handles), platform=pa.array(b["platform"]),
-        client=pa.array(clients), language=pa.array(b["language"]))
+        client=pa.array(clients), language=pa.array(b["language"]),
+        habit=habits.draw(seed, n_acc, w.profile.style_habits) if w.profile.style_habits > 0 else None)
     counts = np.bincount(cols["acct"], minlength=n_acc)
     avatar = [None if a is None else f"{int(a) & (2**64 - 1):016x}" for a in b["avatar"]]
     accounts = pa.table({

@@ -63,6 +63,9 @@ class SynthProfile:
     local_communities: int = 6  # city/team hashtag communities over weeks (time-free look-alikes)
     local_community_max: int = 800
     template_outlets: int = 3  # outlets whose disclosed city feeds post in one house template
+    # text style: share of accounts with personal writing habits (capitals, end marks, emoji, spacing);
+    # 0 keeps every generated sentence plain (synth --embed turns it on: see synth/habits.py)
+    style_habits: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lockstep.model import POST_SCHEMA
+from lockstep.synth import habits
 from lockstep.synth import words as W
 from lockstep.synth.skeleton import DERIVED, FIXED, POLITICAL, REPLY, REPLY_WORDS, REPOST, WORDS
 
@@ -38,6 +39,8 @@ class Tables:
     platform: pa.Array
     client: pa.Array
     language: pa.Array
+    #: Writing habits per account (:mod:`lockstep.synth.habits`); ``None``: none.
+    habit: np.ndarray | None = None
 
 
 def _words(seed: np.ndarray) -> pa.Array:
@@ -108,6 +111,11 @@ class Renderer:
                                                                bit, tail, " ")))
         body = _scatter(parts, len(src))
         url = c["url"][src]
+        if self.tb.habit is not None:
+            generated = (tk == WORDS) | (tk == REPLY_WORDS) | (tk == POLITICAL)
+            code = np.where(generated, self.tb.habit[c["acct"][src]], 0)
+            has_tail = (url >= 0) | (c["tag0"][src] >= 0) | (c["tag1"][src] >= 0) | (c["tag2"][src] >= 0)
+            body = habits.apply(body, code, a, has_tail)
         url_s = self.tb.urls.take(pa.array(np.where(url >= 0, url, 0), mask=url < 0))
         tags = []
         for k in range(3):
