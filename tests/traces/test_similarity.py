@@ -169,3 +169,10 @@ def test_detect_summary_shows_no_window_for_time_free_traces() -> None:
     assert _window_cell("sim_hashtag", 35 * 86400.0) == "none (35 d)"
     assert _window_cell("co_link", 1800.0) == "30 min"
     assert _window_cell("combined", 3600.0) == "1 h"
+
+
+def test_an_item_every_account_uses_does_not_break_the_product() -> None:
+    """Three accounts, all using the same four tags: idf is 0 for each, and no pair is evidence."""
+    posts = [Post("x", f"{a}{i}", a, planted_time(60 * i), hashtags=[f"t{i}"]) for a in "abc" for i in range(5)]
+    edges = run_on(SimHashtag(), Example(posts).table())
+    assert significant_pairs(edges, 0.01) == set()

@@ -229,14 +229,16 @@ def _one_slice(node: np.ndarray, iid: np.ndarray, uses: np.ndarray, *, top_k: in
     if not shared.any():
         return none
     idf = np.log(n_acc / k)
-    x = sparse.csr_matrix(((1.0 + np.log(np.maximum(uses, 1.0))) * idf[col], (row, col)),
+    # Strictly positive weights (an item every account uses has idf 0), so that the similarity
+    # and the count products below have the same sparsity pattern.
+    tf_idf = (1.0 + np.log(np.maximum(uses, 1.0))) * np.maximum(idf[col], 1e-9)
+    x = sparse.csr_matrix((tf_idf, (row, col)),
                           shape=(n_acc, len(item_ids)))
     norm = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
     norm[norm == 0] = 1.0
     # Only items two or more accounts use can make two accounts similar; the rest only count in
     # the norms (an account's own idiosyncratic items make it less similar to anyone).
-    xs = sparse.csr_matrix(((1.0 + np.log(np.maximum(uses[shared], 1.0))) * idf[col[shared]]
-                            / norm[row[shared]], (row[shared], col[shared])), shape=x.shape)
+    xs = sparse.csr_matrix((tf_idf[shared] / norm[row[shared]], (row[shared], col[shared])), shape=x.shape)
     bs = sparse.csr_matrix((np.ones(int(shared.sum())), (row[shared], col[shared])), shape=x.shape)
     xt = xs.T.tocsr()
     bt = bs.T.tocsr()
@@ -250,6 +252,8 @@ def _one_slice(node: np.ndarray, iid: np.ndarray, uses: np.ndarray, *, top_k: in
         cnt = (bs[start:stop] @ bt).tocsr()
         sim.sort_indices()
         cnt.sort_indices()
+        if sim.nnz != cnt.nnz:  # cannot happen with positive weights; fail loudly, not silently
+            raise RuntimeError(f"similarity and count products differ in shape ({sim.nnz} vs {cnt.nnz})")
         r = np.repeat(np.arange(start, stop), np.diff(sim.indptr))
         c, v = sim.indices, sim.data
         ok = (r != c) & (cnt.data >= min_items)
