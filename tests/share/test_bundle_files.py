@@ -45,3 +45,30 @@ def test_red_bundles_are_0600_others_follow_the_umask(tmp_path: Path) -> None:
         assert stat.S_IMODE(existing.stat().st_mode) == 0o600 and b"indicator--" in existing.read_bytes()
     finally:
         os.umask(old)
+
+
+def test_red_sightings_bundles_are_0600(planted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from click.testing import CliRunner
+
+    from lockstep.cli.main import cli
+
+    store, _ = planted
+    db = str(store.path)
+    store.close()
+    meta_json = tmp_path / "report.json"
+    meta_json.write_text(json.dumps([{"indicator_type": "domain_name", "indicator_value": "spiegel-aktuell[.]ltd",
+                                      "comment": "Doppelganger", "ds": "x"}]))
+    run = CliRunner()
+    assert run.invoke(cli, ["intel", "import", str(meta_json), "--db", db]).exit_code == 0
+    assert run.invoke(cli, ["intel", "match", "--db", db]).exit_code == 0
+    old = os.umask(0o022)
+    try:
+        for level, mode in (("green", 0o644), ("red", 0o600)):
+            out = tmp_path / f"sightings-{level}.json"
+            res = run.invoke(cli, ["intel", "sightings", "--db", db, "--out", str(out), "--tlp", level])
+            assert res.exit_code == 0, res.output
+            assert '"sighting"' in out.read_text() and stat.S_IMODE(out.stat().st_mode) == mode, level
+    finally:
+        os.umask(old)

@@ -99,15 +99,14 @@ def match(keyfile: Path | None, dataset: str | None, db: Path | None, as_json: b
 def sightings(out: Path, producer: str | None, tlp_level: str, organisation: str | None, dataset: str | None,
               db: Path | None, as_json: bool) -> None:
     """Export sightings as STIX 2.1 `sighting` objects for the indicators' producers."""
-    import orjson
-
     from lockstep.share.match import sightings_bundle
+    from lockstep.share.stix import write_bundle
 
     org = organisation or Settings.load().organisation
     with open_store(db, read_only=True) as store:
         bundle = sightings_bundle(store, dataset, org, tlp_level.lower(), producer)
     with writing(out):
-        out.write_bytes(orjson.dumps(bundle, option=orjson.OPT_INDENT_2))
+        write_bundle(bundle, out)  # 0600 when it holds TLP:RED sightings
     n = sum(1 for o in bundle["objects"] if o["type"] == "sighting")
     if as_json:
         print_json({"out": str(out), "sightings": n, "objects": len(bundle["objects"])})
