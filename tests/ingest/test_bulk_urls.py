@@ -6,8 +6,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lockstep.ingest.bulk_urls import normalize_many
-from lockstep.ingest.normalize import normalize_url, registered_domain
+from lockstep.ingest.normalize import normalize_many, normalize_url, registered_domain
 
 SAMPLES = [
     "https://t.co/8pkiOmIrQF", "HTTP://WWW.Example.COM/", "http://www.bbc.co.uk/news/a-b_c~d",

@@ -10,7 +10,8 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lockstep.ingest.pipeline import _RE2_MENTION, ingest_file
+from lockstep.ingest.normalize import _SQL_MENTION as _RE2_MENTION
+from lockstep.ingest.pipeline import ingest_file
 from lockstep.store import Store
 from tests.ingest.helpers import posts_by_id, quarantine_by_line
 

@@ -1,5 +1,12 @@
-"""Normalizing URLs, domains, hashtags and mentions: one implementation, used by ingest and by
-indicator matching, so the two can never disagree about what "the same link" means.
+"""Normalizing URLs, texts, domains, hashtags and mentions: one module, used by ingest, by the
+trace detectors and by indicator matching, so they can never disagree about what "the same link"
+or "the same text" means.
+
+Each normalization has one Python definition here. Where the same step also runs set-based (in
+DuckDB SQL over millions of rows, or in Arrow over many URLs at once), that twin lives here too,
+built from the same pieces (the same whitespace set, the same URL stop characters, the same
+tracking parameters), and ``tests/ingest/test_normalize_twins.py`` holds each pair equal on
+generated input. Python is the definition; a twin that disagrees is the bug.
 
 No network calls: short links are kept as they are (a t.co link is evidence in itself), and the
 public-suffix list is the snapshot that ships inside ``tldextract``.
@@ -9,12 +16,27 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import tldextract
 
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u201c\u201d\u2018\u2019]+", re.IGNORECASE)
+from lockstep.sql import literal
+
+if TYPE_CHECKING:
+    from lockstep.engine.base import Engine
+
+#: Every character Python's ``str.isspace`` (and so ``re``'s ``\s`` and ``str.split``) counts as
+#: whitespace. The SQL twins spell it out, because RE2's ``\s`` is ASCII-only.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+              + "\u2028\u2029\u202f\u205f\u3000")
+#: Characters that end a URL inside a text besides whitespace (quotes, also typographic, and <>).
+URL_STOP = "<>\"'\u201c\u201d\u2018\u2019"
+
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s" + re.escape(URL_STOP) + "]+", re.IGNORECASE)
 HASHTAG_RE = re.compile(r"(?<![\w&])#(\w+)", re.UNICODE)
 MENTION_RE = re.compile(r"(?<![\w@])@(\w{1,30})", re.UNICODE)
 RT_RE = re.compile(r"^RT @(\w{1,30}):", re.UNICODE)
@@ -41,6 +63,16 @@ def extract_hashtags(text: str | None) -> list[str]:
 
 def extract_mentions(text: str | None) -> list[str]:
     return [m.casefold() for m in MENTION_RE.findall(text or "")]
+
+
+def normalize_hashtag(tag: str) -> str:
+    """A hashtag a source gave as a value (``#Tag`` or ``Tag``) in the form text extraction gives."""
+    return tag.lstrip("#").casefold()
+
+
+def normalize_mention(handle: str) -> str:
+    """A mentioned handle a source gave as a value (``@Name`` or ``Name``), as extraction gives it."""
+    return handle.lstrip("@").casefold()
 
 
 def retweeted_handle(text: str | None) -> str | None:
@@ -157,3 +189,208 @@ def content_id(*parts: object) -> str:
     """An id for a record whose source gives none: a hash of what identifies it."""
     h = hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8"))
     return "h:" + h.hexdigest()[:32]
+
+
+# --- Arrow twin of normalize_url / registered_domain ----------------------------------------------
+#
+# Why: a large file holds hundreds of thousands of distinct URLs (the IRA 2016 H2 file: ~390,000
+# ``t.co`` links); normalizing each in Python dominated ingest time. Most URLs are *simple*:
+# ``http(s)://host/path`` with an ASCII host, no port, user, query, fragment, brackets or
+# whitespace. For those, normalization reduces to "lower-case scheme and host, drop ``www.``,
+# drop a lone ``/`` path", which Arrow computes in bulk; their registered domain is looked up once
+# per distinct host. Every other URL goes through the Python functions themselves.
+
+# Path characters that urlsplit/urlunsplit and refang() leave exactly as they are.
+SIMPLE_URL = (
+    r"^(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+    r"(?P<path>/[A-Za-z0-9\-._~!$&'*+,;=:@/%]*)?$"
+)
+
+
+def normalize_many(urls: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """``(normalize_url, registered_domain of it)`` for each URL of a string array (nulls stay null)."""
+    urls = urls.cast(pa.string())
+    groups = pc.extract_regex(urls, SIMPLE_URL)
+    simple = pc.fill_null(groups.is_valid(), False)
+    host = pc.utf8_lower(groups.field("host"))
+    host = pc.if_else(pc.starts_with(host, "www."), pc.utf8_slice_codeunits(host, 4), host)
+    path = groups.field("path")
+    path = pc.if_else(pc.equal(path, "/"), "", path)
+    norm = pc.binary_join_element_wise(pc.utf8_lower(groups.field("scheme")), "://", host, path, "")
+    hosts = pc.unique(pc.filter(host, simple))
+    host_domain = pa.array([registered_domain(h) for h in hosts.to_pylist()], pa.string())
+    domain = pc.take(host_domain, pc.index_in(host, value_set=hosts))
+
+    # Only the URLs that are not simple go through Python; the rest stay in Arrow.
+    norm = pc.if_else(simple, norm, pa.scalar(None, pa.string()))
+    domain = pc.if_else(simple, domain, pa.scalar(None, pa.string()))
+    other = pc.and_(pc.invert(simple), urls.is_valid())
+    rest = urls.filter(other).to_pylist()
+    if rest:
+        rest_norm = [normalize_url(u) for u in rest]
+        norm = pc.replace_with_mask(norm, other, pa.array(rest_norm, pa.string()))
+        domain = pc.replace_with_mask(
+            domain, other, pa.array([registered_domain(n) for n in rest_norm], pa.string())
+        )
+    return norm, domain
+
+
+# --- SQL twins (DuckDB; regular expressions in RE2 syntax) -----------------------------------------
+#
+# Regular expressions go into the SQL as literals, not parameters: DuckDB compiles a literal regex
+# once per query, a parameter one several times slower. RE2 and Python agree on ``\w`` (written
+# ``[\pL\pN_]``) for every character assigned in Python's Unicode database; RE2's ``\s`` is ASCII,
+# so whitespace is spelled out from :data:`WHITESPACE`.
+
+
+def _re2_class(chars: str) -> str:
+    """The inside of an RE2 character class holding exactly ``chars`` (runs written as ranges)."""
+    codes = sorted(set(map(ord, chars)))
+    out, i = [], 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        out.append(f"\\x{{{codes[i]:X}}}" + (f"-\\x{{{codes[j]:X}}}" if j > i else ""))
+        i = j + 1
+    return "".join(out)
+
+
+_SQL_WS = f"[{_re2_class(WHITESPACE)}]"
+_SQL_URL = f"(?i)(?:https?://|www\\.)[^{_re2_class(WHITESPACE + URL_STOP)}]+"
+_SQL_HASHTAG = r"(?:^|[^\pL\pN_&])#([\pL\pN_]+)"
+# A handle is at most 30 characters. Matching the whole run of handle characters and keeping
+# its first 30 gives the same mentions as ``{1,30}`` (a longer run cannot start another
+# mention), and RE2 runs it many times faster than the counted repeat of a Unicode class.
+_SQL_MENTION = r"(?:^|[^\pL\pN_@])@([\pL\pN_]+)"
+# ``^RT @(\w{1,30}):`` as an uncounted run (RE2 compiles a counted repeat of a Unicode class into a
+# large automaton: a quarter second per query), then the run's length checked: the run ends at the
+# text's first ``:``, so it is 1 to 30 characters when that ``:`` is at most at position 35.
+_SQL_RT = r"^RT @[\pL\pN_]+:"
+
+
+def _is_rt_sql(text: str, matches: str) -> str:
+    return f"({matches} AND instr({text}, ':') <= 35)"
+
+
+@cache
+def _casefold_table() -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(every character whose ``casefold`` differs from its ``lower``, and (character, casefold)
+    for each lower-case one of them). These are few (German sharp s, Greek final sigma, ligatures,
+    Cherokee...). DuckDB's ``lower`` equals Python's on every character except U+0130 (capital I
+    with dot), which is listed too and replaced before lower-casing."""
+    special, fixes = [chr(0x130)], []
+    for code in range(0x110000):
+        c = chr(code)
+        folded = c.casefold()
+        if folded != c.lower():
+            special.append(c)
+            if c.lower() == c:
+                fixes.append((c, folded))
+    return "".join(special), tuple(fixes)
+
+
+def needs_casefold_sql(raw: str) -> str:
+    """SQL: true where ``raw`` holds a character for which ``lower`` is not ``casefold``. Texts
+    only lose characters on the way to their normalized form, so testing the raw text suffices."""
+    return f"regexp_matches({raw}, {literal('[' + _re2_class(_casefold_table()[0]) + ']')})"
+
+
+def _casefold_chain_sql(expr: str) -> str:
+    """``lower``, then one ``translate`` for the characters that fold to one other character and
+    a ``replace`` for each of the few that fold to several (sharp s -> ss, ligatures...)."""
+    fixes = _casefold_table()[1]
+    one = [(c, f) for c, f in fixes if len(f) == 1]
+    out = f"lower(replace({expr}, {literal(chr(0x130))}, {literal(chr(0x130).casefold())}))"
+    out = f"translate({out}, {literal(''.join(c for c, _ in one))}, {literal(''.join(f for _, f in one))})"
+    for c, folded in fixes:
+        if len(folded) > 1:
+            out = f"replace({out}, {literal(c)}, {literal(folded)})"
+    return out
+
+
+def casefold_sql(expr: str) -> str:
+    """SQL twin of ``str.casefold`` (``expr`` is evaluated up to twice: pass a column or a lambda
+    variable): ``lower``, and in the rare values that need it, the few replacements beyond it."""
+    return f"CASE WHEN {needs_casefold_sql(expr)} THEN {_casefold_chain_sql(expr)} ELSE lower({expr}) END"
+
+
+def urls_sql(text: str) -> str:
+    """SQL twin of :func:`extract_urls` (raw URLs of a text column, trailing punctuation cut)."""
+    return (f"list_transform(regexp_extract_all(coalesce({text}, ''), {literal(_SQL_URL)}), "
+            f"u -> rtrim(u, {literal(_TRAILING)}))")
+
+
+def hashtags_sql(text: str) -> str:
+    """SQL twin of :func:`extract_hashtags` (the regex runs only on texts holding a ``#``)."""
+    return (f"CASE WHEN NOT contains(coalesce({text}, ''), '#') THEN []::VARCHAR[] "
+            f"ELSE list_transform(regexp_extract_all({text}, {literal(_SQL_HASHTAG)}, 1), h -> {casefold_sql('h')}) END")
+
+
+def mentions_sql(text: str) -> str:
+    """SQL twin of :func:`extract_mentions` (the regex runs only on texts holding an ``@``)."""
+    return (f"CASE WHEN NOT contains(coalesce({text}, ''), '@') THEN []::VARCHAR[] "
+            f"ELSE list_transform(regexp_extract_all({text}, {literal(_SQL_MENTION)}, 1), "
+            f"m -> {casefold_sql('left(m, 30)')}) END")
+
+
+def retweeted_handle_sql(text: str) -> str:
+    """SQL twin of :func:`retweeted_handle`."""
+    is_rt = _is_rt_sql(text, f"regexp_matches({text}, {literal(_SQL_RT)})")
+    return (f"CASE WHEN NOT starts_with(coalesce({text}, ''), 'RT @') THEN NULL "
+            f"WHEN {is_rt} THEN substr({text}, 5, instr({text}, ':') - 5) END")
+
+
+def hashtag_list_sql(tags: str) -> str:
+    """SQL twin of :func:`normalize_hashtag` over a list column."""
+    return f"list_transform({tags}, h -> {casefold_sql('ltrim(h, ' + literal('#') + ')')})"
+
+
+def mention_list_sql(handles: str) -> str:
+    """SQL twin of :func:`normalize_mention` over a list column."""
+    return f"list_transform({handles}, m -> {casefold_sql('ltrim(m, ' + literal('@') + ')')})"
+
+
+#: Texts that need more than case folding and trimming: a URL, a retweet prefix, or whitespace
+#: other than single spaces.
+_NEEDS_REGEX = (f"(?i)https?://|www\\.|^RT @|{_SQL_WS}{_SQL_WS}|"
+                f"[{_re2_class(WHITESPACE.replace(' ', ''))}]")
+
+
+def normalized_text_sql(engine: Engine, column: str) -> str:
+    """SQL twin of :func:`normalize_text` over a text column, for the trace engines. The regular
+    expressions run only on texts that need them (a fifth of the texts on the synthetic
+    benchmark): one match test is much cheaper than three replacements."""
+    is_rt = _is_rt_sql(column, engine.matches(column, _SQL_RT))
+    no_rt = f"CASE WHEN {is_rt} THEN substr({column}, instr({column}, ':') + 1) ELSE {column} END"
+    no_url = engine.replace_all(no_rt, _SQL_URL, " ")
+    collapsed = engine.replace_all(no_url, f"{_SQL_WS}+", " ")
+    return (f"CASE WHEN {needs_casefold_sql(column)} THEN trim({_casefold_chain_sql(collapsed)}) "
+            f"WHEN {engine.matches(column, _NEEDS_REGEX)} THEN trim(lower({collapsed})) "
+            f"ELSE trim(lower({column})) END")
+
+
+_ASCII_WS = "".join(c for c in WHITESPACE if c < "\x80")
+_ASCII_URL_STOP = "".join(c for c in URL_STOP if c < "\x80")
+_ASCII_URL = f"(?i)(?:https?://|www\\.)[^{_re2_class(_ASCII_WS + _ASCII_URL_STOP)}]+"
+_ASCII_WS_RUN = f"[{_re2_class(_ASCII_WS)}]+"
+_WS_CHECK = " OR ".join(["contains(t2, '  ')"] + [f"contains(t2, chr({ord(c)}))" for c in _ASCII_WS if c != " "])
+
+
+def ascii_fingerprints(source: str, keep: str = "") -> str:
+    """SQL twin of :func:`text_fingerprint` for ASCII texts: a query over ``source`` (a relation with a
+    ``text`` column, plus the columns named in ``keep``) giving those columns and ``fp`` for the rows
+    whose text is ASCII (ASCII lower-casing equals ``casefold`` there); other texts are fingerprinted
+    in Python, once per distinct text. Each step is a nested projection so DuckDB runs it once, and
+    the regexes run only on rows that need them (no URL, no doubled or special whitespace, no
+    ``RT @``: no regex), which halves the cost."""
+    k = f"{keep}, " if keep else ""
+    return f"""SELECT {k}sha256(trim(CASE WHEN {_WS_CHECK}
+                                       THEN regexp_replace(t2, {literal(_ASCII_WS_RUN)}, ' ', 'g')
+                                       ELSE t2 END)) AS fp FROM (
+      SELECT {k}lower(CASE WHEN contains(l1, '://') OR contains(l1, 'www.')
+                          THEN regexp_replace(t1, {literal(_ASCII_URL)}, ' ', 'g') ELSE t1 END) AS t2 FROM (
+        SELECT {k}t1, lower(t1) AS l1 FROM (
+          SELECT {k}CASE WHEN starts_with(text, 'RT @')
+                        THEN regexp_replace(text, '^RT @[A-Za-z0-9_]{{1,30}}:', '') ELSE text END AS t1
+          FROM {source} WHERE strlen(text) = length(text))))"""

@@ -32,7 +32,15 @@ from lockstep import registry
 from lockstep.errors import SourceError
 from lockstep.ingest import guard
 from lockstep.ingest.base import ReadOptions, TableBatch, read_head
-from lockstep.ingest.bulk_urls import normalize_many
+from lockstep.ingest.normalize import (
+    hashtag_list_sql,
+    hashtags_sql,
+    mention_list_sql,
+    mentions_sql,
+    normalize_many,
+    retweeted_handle_sql,
+    urls_sql,
+)
 from lockstep.model import (
     ACCOUNT_FIELDS,
     ACCOUNT_SCHEMA,
@@ -44,7 +52,7 @@ from lockstep.model import (
     Post,
     Quarantined,
 )
-from lockstep.sql import identifier, literal
+from lockstep.sql import identifier
 from lockstep.store import Store
 
 log = logging.getLogger(__name__)
@@ -310,24 +318,10 @@ def _registered(con: duckdb.DuckDBPyConnection, **tables: pa.Table) -> Iterator[
             con.unregister(name)
 
 
-_RE2_URL = "(?i)(?:https?://|www\\.)[^\\s<>\"'\u201c\u201d\u2018\u2019]+"
-_RE2_HASHTAG = r"(?:^|[^\pL\pN_&])#([\pL\pN_]+)"
-# A handle is at most 30 characters. Matching the whole run of handle characters and keeping
-# its first 30 gives the same mentions as ``{1,30}`` (a longer run cannot start another
-# mention), and RE2 runs it many times faster than the counted repeat of a Unicode class.
-_RE2_MENTION = r"(?:^|[^\pL\pN_@])@([\pL\pN_]+)"
-_RE2_RT = r"^RT @([\pL\pN_]{1,30}):"
-_URL_TRAIL = ".,;:!?)]}'\"…"
 _MISSING = (
     "post_id IS NULL OR post_id = '' OR account_id IS NULL OR account_id = '' "
     "OR platform IS NULL OR platform = '' OR time IS NULL"
 )
-
-
-def _sql(text: str) -> str:
-    """A SQL string literal. Patterns go in as literals, not parameters: DuckDB compiles a literal
-    regex once per query, a parameter one several times slower."""
-    return literal(text)
 
 
 def _enrich(store: Store, dataset: str, staged: Staged) -> pa.Table:
@@ -359,21 +353,12 @@ def _enrich(store: Store, dataset: str, staged: Staged) -> pa.Table:
         derived = con.sql(
             f"""
             SELECT _seq,
-              CASE WHEN urls IS NOT NULL THEN urls
-                   ELSE list_transform(regexp_extract_all(coalesce(text, ''), {_sql(_RE2_URL)}),
-                                       u -> rtrim(u, {_sql(_URL_TRAIL)}))
-              END AS urls,
-              CASE WHEN hashtags IS NOT NULL THEN list_transform(hashtags, h -> lower(ltrim(h, '#')))
-                   WHEN NOT contains(coalesce(text, ''), '#') THEN []::VARCHAR[]
-                   ELSE list_transform(regexp_extract_all(text, {_sql(_RE2_HASHTAG)}, 1), h -> lower(h))
-              END AS hashtags,
-              CASE WHEN mentions IS NOT NULL THEN list_transform(mentions, m -> lower(ltrim(m, '@')))
-                   WHEN NOT contains(coalesce(text, ''), '@') THEN []::VARCHAR[]
-                   ELSE list_transform(regexp_extract_all(text, {_sql(_RE2_MENTION)}, 1), m -> lower(left(m, 30)))
-              END AS mentions,
-              CASE WHEN repost_of_account IS NOT NULL THEN repost_of_account
-                   WHEN NOT starts_with(coalesce(text, ''), 'RT @') THEN NULL
-                   ELSE nullif(regexp_extract(text, {_sql(_RE2_RT)}, 1), '') END AS repost_of_account,
+              CASE WHEN urls IS NOT NULL THEN urls ELSE {urls_sql("text")} END AS urls,
+              CASE WHEN hashtags IS NOT NULL THEN {hashtag_list_sql("hashtags")}
+                   ELSE {hashtags_sql("text")} END AS hashtags,
+              CASE WHEN mentions IS NOT NULL THEN {mention_list_sql("mentions")}
+                   ELSE {mentions_sql("text")} END AS mentions,
+              coalesce(repost_of_account, {retweeted_handle_sql("text")}) AS repost_of_account,
               coalesce(time_zone_known, true) AS time_zone_known,
               list_transform(domains, d -> lower(d)) AS domains,
               coalesce(media_hashes, []) AS media_hashes
@@ -397,7 +382,7 @@ def _enrich(store: Store, dataset: str, staged: Staged) -> pa.Table:
 def _normalize_url_lists(lists: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """Normalized URLs and their registered domains, list for list (null entries dropped).
 
-    Each distinct URL is normalized once (in bulk, see :mod:`bulk_urls`); the lists are rebuilt
+    Each distinct URL is normalized once (in bulk, see :func:`normalize.normalize_many`); the lists are rebuilt
     from offsets, without a join or a row of Python."""
     flats = [pc.list_flatten(chunk) for chunk in lists.chunks]
     every = pa.chunked_array(flats, pa.string()) if flats else pa.chunked_array([], pa.string())

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from lockstep.ingest.normalize import normalize_text, text_fingerprint
+from lockstep.ingest.normalize import ascii_fingerprints, normalize_text, text_fingerprint
 from lockstep.store import Store
 
 
@@ -106,10 +106,8 @@ def _texts(store: Store, dataset: str, min_accounts: int, min_share: float, min_
            max_per_type: int) -> list[NetworkIndicator]:
     """Texts a network posted from several accounts and (nearly) alone, grouped on their
     ``text_fingerprint`` (so texts differing only in case, spacing or links fall together). The
-    fingerprints are computed set-based (``match.ascii_fingerprints``; Python only for non-ASCII
+    fingerprints are computed set-based (``normalize.ascii_fingerprints``; Python only for non-ASCII
     texts, once per distinct text); Python then looks only at the candidate groups."""
-    from lockstep.share.match import ascii_fingerprints
-
     con = store.con
     con.execute("CREATE OR REPLACE TEMP TABLE _x_texts AS SELECT network_id, platform, account_id, time, text "
                 "FROM _x_posts WHERE text IS NOT NULL AND length(text) >= ?", [min_chars])

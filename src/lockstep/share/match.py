@@ -7,9 +7,8 @@ hosts (so ``sub.example.com`` matches only that host) or registered domains (``e
 matches every host under it), handles lower-case, hashes lower-case.
 
 Text fingerprints must equal ``ingest.normalize.text_fingerprint`` exactly. For ASCII texts the
-normalization is done in SQL (ASCII lower-casing equals Python's casefold, and the whitespace and
-URL classes are written out to match Python's); texts with other characters are fingerprinted in
-Python, once per distinct text. A test holds the two paths equal.
+normalization is done in SQL by its twin ``ingest.normalize.ascii_fingerprints``; texts with other
+characters are fingerprinted in Python, once per distinct text.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from lockstep.ingest.normalize import text_fingerprint
+from lockstep.ingest.normalize import ascii_fingerprints, text_fingerprint
 from lockstep.share import pseudonym, tables
 from lockstep.share import tlp as markings
 from lockstep.share.ids import stix_id, ts
@@ -30,27 +29,6 @@ from lockstep.sql import literal
 from lockstep.store import Store
 
 log = logging.getLogger(__name__)
-
-_WS = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
-_URL = literal(r"(?i)(?:https?://|www\.)[^\t\n\x0b\x0c\r\x1c-\x1f <>\"']+")
-_WS_CHECK = " OR ".join(["contains(t2, '  ')"] + [f"contains(t2, chr({c}))" for c in (9, 10, 11, 12, 13, 28, 29, 30, 31)])
-
-
-def ascii_fingerprints(source: str, keep: str = "") -> str:
-    """SQL twin of ``text_fingerprint`` for ASCII texts: a query over ``source`` (a relation with a
-    ``text`` column, plus the columns named in ``keep``) giving those columns and ``fp``. Each step
-    is a nested projection so DuckDB runs it once, and the regexes run only on rows that need them
-    (no URL, no doubled or special whitespace, no ``RT @``: no regex), which halves the cost."""
-    k = f"{keep}, " if keep else ""
-    return f"""SELECT {k}sha256(trim(CASE WHEN {_WS_CHECK} THEN regexp_replace(t2, '{_WS}+', ' ', 'g')
-                                       ELSE t2 END)) AS fp FROM (
-      SELECT {k}lower(CASE WHEN contains(l1, '://') OR contains(l1, 'www.')
-                          THEN regexp_replace(t1, {_URL}, ' ', 'g') ELSE t1 END) AS t2 FROM (
-        SELECT {k}t1, lower(t1) AS l1 FROM (
-          SELECT {k}CASE WHEN starts_with(text, 'RT @')
-                        THEN regexp_replace(text, '^RT @[A-Za-z0-9_]{{1,30}}:', '') ELSE text END AS t1
-          FROM {source} WHERE strlen(text) = length(text))))"""
-
 
 _HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)"
 

@@ -2,7 +2,8 @@
 
 Copypasta is the cheapest coordination there is, and operations add small edits to dodge exact
 matching. Texts are normalized as :func:`lockstep.ingest.normalize.normalize_text` does (URLs and
-``RT @x:`` removed, lower-cased, whitespace collapsed), in SQL, once per *distinct* text. Texts
+``RT @x:`` removed, case-folded, whitespace collapsed) by its SQL twin
+:func:`~lockstep.ingest.normalize.normalized_text_sql`, once per *distinct* text. Texts
 of at least ``min_chars`` characters are then grouped by MinHash/LSH (:mod:`.minhash`) when their
 estimated Jaccard similarity over 5-byte shingles reaches ``similarity``: texts posted more than
 once chain into groups, a text posted once only joins one (it never links two); a group is one item.
@@ -13,7 +14,6 @@ the peer tools' co-tweet networks.
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from lockstep.engine.base import Engine
 from lockstep.errors import DetectorError
-from lockstep.ingest.normalize import URL_RE
+from lockstep.ingest.normalize import normalized_text_sql
 from lockstep.model import Post
 from lockstep.traces.base import Example, background, check_float, check_int, planted_time
 from lockstep.traces.item_trace import ItemTrace
@@ -30,25 +30,6 @@ from lockstep.traces.minhash import near_duplicate_groups, signatures
 _TEXTS = "_ls_co_text_texts"
 _GROUPS = "_ls_co_text_groups"
 _NON_REPOST = "repost_of_post IS NULL AND repost_of_account IS NULL"
-
-
-#: Texts that need more than lower-casing and trimming: a URL, a retweet prefix, or whitespace
-#: other than single spaces (runs, tabs, newlines, other Unicode spaces).
-_NEEDS_REGEX = (r"(?i)https?://|www\.|^RT @|[\s\pZ][\s\pZ]|"
-                r"[\t\n\r\f\v\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]")
-
-
-def normalized_text_sql(engine: Engine, column: str) -> str:
-    """SQL form of :func:`lockstep.ingest.normalize.normalize_text` (same URL pattern; ``lower``
-    where Python uses ``casefold``, which differs only for a few letters such as German sharp s).
-    The three regular expressions run only on texts that need them (a fifth of the texts on the synthetic benchmark):
-    one match test is much cheaper than three replacements."""
-    no_rt = engine.replace_all(column, r"^RT @[\pL\pN_]{1,30}:", "")
-    url = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), URL_RE.pattern)
-    no_url = engine.replace_all(no_rt, url.replace("(?:", "(?i:", 1), " ")
-    collapsed = engine.replace_all(no_url, r"[\s\pZ]+", " ")
-    return (f"CASE WHEN {engine.matches(column, _NEEDS_REGEX)} THEN trim(lower({collapsed})) "
-            f"ELSE trim(lower({column})) END")
 
 
 class CoText(ItemTrace):
