@@ -9,7 +9,17 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lockstep.traces.style import frame, frames, mask, mask_array, skeleton, skeletons, skeletons_of_masks
+from lockstep.traces.style import (
+    MAX_SKELETON,
+    frame,
+    frames,
+    frames_of_texts,
+    mask,
+    mask_array,
+    skeleton,
+    skeletons,
+    skeletons_of_masks,
+)
 
 _PLACEHOLDER_LETTERS = set("UWwAE")
 
@@ -60,6 +70,17 @@ def test_mask_keeps_whitespace_and_punctuation_in_order(texts: list[str]) -> Non
 @given(_BATCHES)
 def test_skeleton_of_text_equals_skeleton_of_mask(texts: list[str]) -> None:
     assert skeletons(texts).to_pylist() == skeletons_of_masks(mask_array(texts)).to_pylist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(_BATCHES)
+def test_frames_of_texts_equal_frames_of_skeletons(texts: list[str]) -> None:
+    skels = skeletons(texts).to_pylist()
+    direct = frames_of_texts(texts).to_pylist()
+    via = frames(skels).to_pylist()
+    for text, sk, a, b in zip(texts, skels, direct, via, strict=True):
+        if len(sk) < MAX_SKELETON:  # a cut skeleton loses its tail
+            assert a == b, (text, sk)
 
 
 def test_examples_read_as_documented() -> None:

@@ -45,7 +45,7 @@ from lockstep.errors import DetectorError
 from lockstep.model import Post
 from lockstep.traces.base import EDGE_SCHEMA, META_TESTED, META_WINDOW, Example, check_int, planted_time
 from lockstep.traces.significance import pair_p_values, popularity_class
-from lockstep.traces.style import frames, skeletons
+from lockstep.traces.style import frames, frames_of_texts, skeletons
 
 KINDS = ("skeleton", "frame", "client")
 #: Kinds tested by default. ``skeleton`` is left out: it multiplies one shared trait (two people
@@ -125,8 +125,11 @@ class CoTemplate:
         span = float(np.nanmax(ts_all) - np.nanmin(ts_all))
         # Each distinct text is masked once.
         texts = pc.dictionary_encode(rows.column("text")).combine_chunks()
-        skel_d = skeletons(texts.dictionary)
-        frame_d = frames(skel_d)
+        if "skeleton" in kinds:
+            skel_d = skeletons(texts.dictionary)
+            frame_d = frames(skel_d)
+        else:
+            skel_d, frame_d = None, frames_of_texts(texts.dictionary)
         idx = texts.indices
         node, accounts = pd.factorize(
             pd.Series(rows.column("platform").to_numpy(zero_copy_only=False), dtype=object) + "\x1f"
