@@ -220,3 +220,16 @@ def test_a_new_sqlite_server_file_is_private(tmp_path: Path) -> None:
         engine.dispose()
     finally:
         os.umask(old)
+
+
+def test_worker_processes_read_every_limit_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    want = ServeSettings(database_url="sqlite:///w.sqlite", max_envelope_objects=7, max_status_details=3,
+                         max_page_bytes=2048, max_match_values=9, max_pattern_length=100,
+                         audit_unauthenticated_per_minute=4, public_url="https://taxii.example.org/")
+    for k, v in want.to_env().items():
+        monkeypatch.setenv(k, v)
+    assert ServeSettings.from_env() == want
+    monkeypatch.setenv("LOCKSTEP_SERVE_MAX_PAGE_BYTES", "lots")
+    from lockstep.errors import ConfigError
+    with pytest.raises(ConfigError, match=r"LOCKSTEP_SERVE_MAX_PAGE_BYTES must be an integer\. Got 'lots'"):
+        ServeSettings.from_env()

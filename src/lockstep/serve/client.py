@@ -135,7 +135,7 @@ def push(coll: Collection, objects: list[dict[str, Any]]) -> PushResult:
 
 #: defaults of ``lockstep share pull``'s limits
 DEFAULT_MAX_PAGES = 10_000
-DEFAULT_MAX_OBJECTS = 1_000_000
+DEFAULT_MAX_OBJECTS = 250_000  # about 3 KB of memory each while pulled: ~750 MB
 DEFAULT_MAX_PAGE_BYTES = 64 * 1024 * 1024
 @dataclass
 class PullResult:
