@@ -121,3 +121,9 @@ def test_known_edges(text: str) -> None:
     got = _ENGINE.sql(f"SELECT {n.normalized_text_sql(_ENGINE, 'text')} AS v FROM twins").column("v").to_pylist()
     assert got == [n.normalize_text(text)]
     assert _column(n.urls_sql("text"), [text]) == [n.extract_urls(text)]
+
+
+@_SETTINGS
+@given(st.lists(_TEXT, min_size=1, max_size=20))
+def test_handle_sql_equals_normalize_handle(handles: list[str]) -> None:
+    assert _column(n.handle_sql("text"), handles) == [n.normalize_handle(h) for h in handles]

@@ -19,7 +19,7 @@ _VALUE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Cc"))
 @settings(max_examples=300, deadline=None)
 @given(value=_VALUE, platform=st.sampled_from([None, "twitter", "o'brien\\net"]))
 def test_account_patterns_read_back_as_written(value: str, platform: str | None) -> None:
-    want = value.lstrip("@").lower()
+    want = value.lstrip("@").casefold()
     if not want:
         return
     got = observables(pattern_for("account", value, platform, False))

@@ -70,6 +70,22 @@ def normalize_hashtag(tag: str) -> str:
     return tag.lstrip("#").casefold()
 
 
+def normalize_handle(handle: str) -> str:
+    """An account handle as indicators store and match it: without ``@``, case-folded (not
+    ``lower``, whose final-sigma rule depends on context and so has no exact SQL twin)."""
+    return handle.lstrip("@").casefold()
+
+
+def normalize_domain(value: str) -> str | None:
+    """A domain indicator (possibly defanged) as matched against link hosts: lower-case, no
+    trailing dot, no ``www.``; ``None`` when the value is a URL or path rather than a domain
+    (callers then read it as a URL), empty when nothing is left."""
+    host = refang(value.strip()).strip().lower().rstrip(".")
+    if "://" in host or "/" in host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
 def normalize_mention(handle: str) -> str:
     """A mentioned handle a source gave as a value (``@Name`` or ``Name``), as extraction gives it."""
     return handle.lstrip("@").casefold()
@@ -339,6 +355,11 @@ def retweeted_handle_sql(text: str) -> str:
     is_rt = _is_rt_sql(text, f"regexp_matches({text}, {literal(_SQL_RT)})")
     return (f"CASE WHEN NOT starts_with(coalesce({text}, ''), 'RT @') THEN NULL "
             f"WHEN {is_rt} THEN substr({text}, 5, instr({text}, ':') - 5) END")
+
+
+def handle_sql(handle: str) -> str:
+    """SQL twin of :func:`normalize_handle`."""
+    return casefold_sql(f"ltrim({handle}, '@')")
 
 
 def hashtag_list_sql(tags: str) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from lockstep.ingest.normalize import ascii_fingerprints, normalize_text, text_fingerprint
+from lockstep.ingest.normalize import ascii_fingerprints, normalize_handle, normalize_text, text_fingerprint
 from lockstep.store import Store
 
 
@@ -74,7 +74,7 @@ def network_indicators(store: Store, dataset: str, network_ids: list[int], *, mi
     for net, platform, acc, handle, first, last, n in accounts:
         out.append(NetworkIndicator(net, "account_id", acc, platform, first, last, int(n), 1))
         if handle:
-            out.append(NetworkIndicator(net, "account", handle.lstrip("@").lower(), platform,
+            out.append(NetworkIndicator(net, "account", normalize_handle(handle), platform,
                                         first, last, int(n), 1))
     for kind, column in (("domain", "domains"), ("url", "urls")):
         rows = store.rows(

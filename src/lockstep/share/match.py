@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from lockstep.ingest.normalize import ascii_fingerprints, text_fingerprint
+from lockstep.ingest.normalize import ascii_fingerprints, handle_sql, text_fingerprint
 from lockstep.share import pseudonym, tables
 from lockstep.share import tlp as markings
 from lockstep.share.ids import stix_id, ts
@@ -71,7 +71,7 @@ def _hits_sql(kind: str) -> str:
               FROM posts WHERE dataset = $ds AND len(media_hashes) > 0) h
             JOIN _m_ind i ON i.type = {literal(kind)} AND h.m = i.value"""
     if kind in ("account", "account_id", "account_hash"):
-        col = {"account": "lower(ltrim(a.handle, '@'))", "account_id": "a.account_id", "account_hash": "k.h"}[kind]
+        col = {"account": handle_sql("a.handle"), "account_id": "a.account_id", "account_hash": "k.h"}[kind]
         src = "accounts a" if kind != "account_hash" else "accounts a JOIN _m_keyed k USING (platform, account_id)"
         return f"""SELECT {sel} FROM (
               SELECT i.indicator_id, a.platform, a.account_id FROM {src}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from stix2patterns.pattern import ParseException, Pattern
 
 from lockstep.errors import ShareError
-from lockstep.ingest.normalize import normalize_url, refang
+from lockstep.ingest.normalize import normalize_domain, normalize_handle, normalize_url
 
 _STRING = re.compile(r"'((?:[^'\\]|\\.)*)'")
 
@@ -66,14 +66,11 @@ def normalize(kind: str, value: str) -> str | None:
     if not v:
         return None
     if kind == "domain":
-        host = refang(v).strip().lower().rstrip(".")
-        if "://" in host or "/" in host:
-            return None
-        return host[4:] if host.startswith("www.") else host
+        return normalize_domain(v)
     if kind == "url":
         return normalize_url(v) or None
     if kind == "account":
-        return v.lstrip("@").lower() or None
+        return normalize_handle(v) or None
     if kind in ("account_hash", "text_fingerprint", "image_hash", "file_hash"):
         return v.lower()
     return v
