@@ -5,8 +5,9 @@ measures what is left: per account, all its posts' texts joined and *masked* (UR
 hashtags -> ``#H``, mentions -> ``@M``, digits -> ``0``; words, punctuation, spacing and case kept),
 character 1-4-gram TF-IDF, logistic regression, stratified 5-fold cross-validated ROC-AUC of "real
 vs organic". Real accounts against an equal number of organic accounts of similar activity (same
-post-count distribution, sampled). Printed for the restyled texts (what the benchmark uses) and,
-for comparison, for the same real accounts' original texts.
+post-count distribution, sampled). Printed for the restyled texts (what the benchmark uses), for
+the same real accounts' original texts, and with the words masked too (``w``/``W``/``WW`` by case
+shape), which leaves only the house style: punctuation, spacing, case, emoji, links and tags.
 
     python bench/embed_style.py                      # week 9, 100k-post crowd
     python bench/embed_style.py --week 2 --posts 300000
@@ -29,11 +30,23 @@ _MASK = [(re.compile(r"(?:https?://|www\.)\S+", re.I), "U"), (re.compile(r"(?<![
          (re.compile(r"(?<![\w@])@\w+"), "@M"), (re.compile(r"\d"), "0")]
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 def mask(text: str | None) -> str:
     out = text or ""
     for rx, rep in _MASK:
         out = rx.sub(rep, out)
     return out
+
+
+def shape(text: str | None) -> str:
+    """Words masked too (``w``, ``W`` for a capitalised word, ``WW`` for one in capitals): only the
+    house style is left (punctuation, spacing, case, emoji, where links and tags go)."""
+    def one(m: re.Match[str]) -> str:
+        w = m.group(0)
+        return "WW" if len(w) > 1 and w.isupper() else ("W" if w[:1].isupper() else "w")
+    return _WORD.sub(one, mask(text))
 
 
 def auc(docs: list[str], y: np.ndarray, seed: int) -> tuple[float, float]:
@@ -98,11 +111,14 @@ def main() -> None:
     raw_acc = raw_df.assign(m=raw_df["text"].map(mask)).groupby("account_id")["m"].apply(lambda s: "\n".join(s))
     b_mean, b_sd = auc([raw_acc[a] if a in raw_acc.index else by_acc[a] for a in real_ids]
                        + [by_acc[a] for a in sorted(chosen)], y, args.seed)
+    by_shape = posts.assign(m=posts["text"].map(shape)).groupby("account_id")["m"].apply(lambda s: "\n".join(s))
+    c_mean, c_sd = auc([by_shape[a] for a in ids], y, args.seed)
     print(f"week {args.week}, {args.posts:,}-post crowd, accounts with >= {args.min_posts} posts: "
           f"{len(real_ids)} real vs {len(chosen)} organic of matched activity")
     print("char 1-4-gram TF-IDF + logistic regression on masked per-account text, 5-fold CV ROC-AUC:")
     print(f"  restyled real texts (what synth --embed writes): {a_mean:.3f} +- {a_sd:.3f}")
     print(f"  original real texts (for comparison):            {b_mean:.3f} +- {b_sd:.3f}")
+    print(f"  words masked too (style and layout only):        {c_mean:.3f} +- {c_sd:.3f}")
 
 
 if __name__ == "__main__":
