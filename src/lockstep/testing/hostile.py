@@ -404,7 +404,7 @@ def fuzz(data: Path, *, seed: int, files: int, records: int, pipeline_every: int
     return result
 
 
-def _stix_objects(rng: random.Random, n: int) -> list[Any]:
+def stix_objects(rng: random.Random, n: int) -> list[Any]:
     """``n`` mutated STIX objects (indicators, marking definitions, odd markings) for the write path."""
     tlp = ["marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
            "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
@@ -457,7 +457,7 @@ def fuzz_taxii(*, seed: int, envelopes: int, per_envelope: int) -> FuzzResult:
         headers = {"Accept": TAXII_MEDIA, "Content-Type": TAXII_MEDIA}
         with TestClient(create_app(ServeSettings(database_url=url)), raise_server_exceptions=False) as client:
             for i in range(envelopes):
-                objs = _stix_objects(rng, per_envelope)
+                objs = stix_objects(rng, per_envelope)
                 body = json.dumps({"objects": objs}).encode("utf-8", "surrogatepass")
                 if rng.random() < 0.05:
                     body = body.replace(b'"name": "n"', b'"name": NaN', 1)
