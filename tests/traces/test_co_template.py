@@ -121,12 +121,12 @@ def test_evidence_names_the_templates_and_the_sentence_says_it() -> None:
     edges = run_on(CoTemplate(), Example(posts).table())
     row = edges.filter(edges.column("account_a").to_numpy(zero_copy_only=False) == "news0").to_pylist()[0]
     labels = {parse_label(x) for x in row["evidence_items"]}
-    assert ("frame", "|  #", 4, 124) in labels
+    assert ("tail", "|  #", 4, 124) in labels
     assert all(i.startswith("x/news") for i in row["evidence_ids"])
     ev = pd.DataFrame({"item": row["evidence_items"], "account_id": [i.split("/")[1].split("p")[0]
                                                                       for i in row["evidence_ids"]]})
     sentence = CoTemplate.describe(accounts=4, evidence=ev, count=12, expected=0.01, q_bound="1e-06")
-    assert sentence.startswith("4 accounts post in one house style: frame `"), sentence
+    assert sentence.startswith("4 accounts post in one house style: ending `"), sentence
     assert "used by 2 of them and by 1.7% of the other accounts" in sentence or "0% of the other" in sentence
 
 
@@ -156,12 +156,12 @@ def test_detect_names_the_template_and_shows_example_posts(tmp_path: Path) -> No
     nets = json.loads(_run(["networks", "--db", db, "--json"]))["networks"]
     assert len(nets) == 1 and sorted(str(m).split("/")[-1] for m in nets[0]["members"]) == news
     why = nets[0]["why"]
-    assert why.startswith("5 accounts post in one house style: frame `"), why
+    assert why.startswith("5 accounts post in one house style: ending `"), why
     assert "used by 5 of them and by 0% of the other accounts" in why, why
     shown = json.loads(_run(["network", str(nets[0]["network_id"]), "--db", db, "--json", "--limit", "0"]))
     items = {e["item"] for e in shown["evidence"]}
-    assert "frame `|  #` (5 of 155 accounts)" in items, items
-    in_template = [e["text"] for e in shown["evidence"] if e["item"].startswith("frame `|  #`")]
+    assert "tail `|  #` (5 of 155 accounts)" in items, items
+    in_template = [e["text"] for e in shown["evidence"] if e["item"].startswith("tail `|  #`")]
     assert in_template and all(t.endswith("  #local") for t in in_template)
     assert "post" in _run(["network", str(nets[0]["network_id"]), "--db", db])  # the table's text column
 
@@ -190,7 +190,7 @@ def _style_twins(rng: np.random.Generator, accounts: int) -> list[Post]:
 def test_style_twins_are_not_linked_by_default() -> None:
     """Shared personal habits make whole families of skeletons shared (every skeleton with both
     the favourite opening and attachment): the skeleton kind counts each, and links such twins;
-    the default kinds (frame, client) do not."""
+    the default kinds (endings, clients) do not."""
     posts = _style_twins(np.random.default_rng(2), 800)
     assert significant(CoTemplate(), posts) == set()
-    assert significant(CoTemplate(kinds=("skeleton", "frame", "client")), posts) != set()
+    assert significant(CoTemplate(kinds=("skeleton", "frame", "tail", "client")), posts) != set()

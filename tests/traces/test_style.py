@@ -3,6 +3,7 @@ never lets a word through."""
 
 from __future__ import annotations
 
+import re
 import string
 
 import pyarrow as pa
@@ -19,6 +20,7 @@ from lockstep.traces.style import (
     skeleton,
     skeletons,
     skeletons_of_masks,
+    tails_of_texts,
 )
 
 _PLACEHOLDER_LETTERS = set("UWwAE")
@@ -81,6 +83,10 @@ def test_frames_of_texts_equal_frames_of_skeletons(texts: list[str]) -> None:
     for text, sk, a, b in zip(texts, skels, direct, via, strict=True):
         if len(sk) < MAX_SKELETON:  # a cut skeleton loses its tail
             assert a == b, (text, sk)
+    for sk, t in zip(skels, tails_of_texts(texts).to_pylist(), strict=True):
+        if len(sk) < MAX_SKELETON:  # the ending is what follows the skeleton's last run of words
+            after = re.search(r"[^Ww]*$", sk)
+            assert t == ("|" + after.group() if after and re.search("[Ww]", sk) else ""), (sk, t)
 
 
 def test_examples_read_as_documented() -> None:

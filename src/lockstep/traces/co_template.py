@@ -6,10 +6,11 @@ days. No item trace sees that. This trace compares the *form* of posts, words ma
 (:mod:`.style`), with no time window:
 
 * **Tokens.** Each original post (reposts carry their source's text, not the account's style, and
-  are left out) gives one token of each *kind*: its ``skeleton`` (``W: W  #``), its ``frame``
-  (``|  #``: what surrounds the words - links, tags, names, emoji), and where the data names the
-  client app, ``client`` (the app with the frame). An account's *habits* are the tokens it used in
-  at least ``min_uses`` posts: a template one uses again and again, not once by accident.
+  are left out) gives one token of each *kind*: by default its ``tail`` (``|  #``: how it ends
+  after its last word - links, tags, names, emoji, punctuation) and, where the data names the
+  client app, ``client`` (the app with the ending); on request its ``frame`` (opening and ending,
+  ``# |  #``) and ``skeleton`` (``W: W  #``). An account's *habits* are the tokens it used in at
+  least ``min_uses`` posts: a template one uses again and again, not once by accident.
 * **Null model.** The crowd's own distribution of habits: account ``a`` has ``d_a`` habits of a
   kind, token ``t`` is a habit of ``k_t`` accounts, ``D`` habits in all. Accounts taking up
   habits independently, keeping both ``d_a`` and ``k_t`` (a configuration model of the
@@ -26,7 +27,7 @@ days. No item trace sees that. This trace compares the *form* of posts, words ma
 Pairs with at least ``min_items`` shared habits of their best kind, with p-values, join the one
 Benjamini-Hochberg run of :mod:`.run` (every pair of accounts with at least ``min_posts`` original
 posts counts as tested). Evidence: the pair's rarest shared templates, two posts of each side per
-template, labelled ``skeleton `W: W  #` (13 of 41,203 accounts)``.
+template, labelled ``tail `|  #` (13 of 41203 accounts)``.
 """
 
 from __future__ import annotations
@@ -45,14 +46,15 @@ from lockstep.errors import DetectorError
 from lockstep.model import Post
 from lockstep.traces.base import EDGE_SCHEMA, META_TESTED, META_WINDOW, Example, check_int, planted_time
 from lockstep.traces.significance import pair_p_values, popularity_class
-from lockstep.traces.style import frames, frames_of_texts, skeletons
+from lockstep.traces.style import frames_of_texts, skeletons, tails_of_texts
 
-KINDS = ("skeleton", "frame", "client")
-#: Kinds tested by default. ``skeleton`` is left out: it multiplies one shared trait (two people
-#: who both put ``>> `` before and `` - URL`` after their text share every skeleton carrying both),
-#: which linked 1.8% of 3,000 simulated organic accounts with personal habits, against 0.07% for
-#: frames and clients alone (docs/detection.md, "Persona templates").
-DEFAULT_KINDS = ("frame", "client")
+KINDS = ("skeleton", "frame", "tail", "client")
+#: Kinds tested by default. ``skeleton`` and ``frame`` are left out: they multiply shared traits (two
+#: people who both put ``>> `` before and `` - URL`` after their text share every skeleton and
+#: frame carrying both), which linked 1.8% (skeletons) and 0.07-0.27% (frames) of 3,000 simulated
+#: organic accounts with personal habits, against none for endings and clients (docs/detection.md,
+#: "Persona templates").
+DEFAULT_KINDS = ("tail", "client")
 #: The most shared templates and posts per template kept as an edge's evidence.
 EVIDENCE_ITEMS = 20
 EVIDENCE_POSTS_PER_ITEM = 2
@@ -125,11 +127,9 @@ class CoTemplate:
         span = float(np.nanmax(ts_all) - np.nanmin(ts_all))
         # Each distinct text is masked once.
         texts = pc.dictionary_encode(rows.column("text")).combine_chunks()
-        if "skeleton" in kinds:
-            skel_d = skeletons(texts.dictionary)
-            frame_d = frames(skel_d)
-        else:
-            skel_d, frame_d = None, frames_of_texts(texts.dictionary)
+        skel_d = skeletons(texts.dictionary) if "skeleton" in kinds else None
+        frame_d = frames_of_texts(texts.dictionary) if "frame" in kinds else None
+        tail_d = tails_of_texts(texts.dictionary) if {"tail", "client"} & set(kinds) else None
         idx = texts.indices
         node, accounts = pd.factorize(
             pd.Series(rows.column("platform").to_numpy(zero_copy_only=False), dtype=object) + "\x1f"
@@ -141,10 +141,12 @@ class CoTemplate:
                 tok = pc.take(skel_d, idx)
             elif kind == "frame":
                 tok = pc.take(frame_d, idx)
-            else:
+            elif kind == "tail":
+                tok = pc.take(tail_d, idx)
+            else:  # the client app with the post's ending
                 client = rows.column("client")
                 tok = pc.if_else(pc.is_valid(client),
-                                 pc.binary_join_element_wise(client, pc.take(frame_d, idx), " · "), None)
+                                 pc.binary_join_element_wise(client, pc.take(tail_d, idx), " · "), None)
             tokens[kind] = np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)
         act = activity_blocks(np.bincount(node, minlength=n))
         one_group = np.zeros(n, np.int64)
@@ -241,7 +243,8 @@ class CoTemplate:
             return f"{accounts} accounts post in one house style ({len(items)} shared templates shown), {tail}"
         users, _, kind, token, k, n = best
         others = max(k - users, 0) / max(n - accounts, 1)
-        what = {"skeleton": "template", "frame": "frame", "client": "client app and frame"}.get(kind, kind)
+        what = {"skeleton": "template", "frame": "frame", "tail": "ending", "client": "client app and ending"
+                }.get(kind, kind)
         return (f"{accounts} accounts post in one house style: {what} `{token}`, used by {users} of them and by "
                 f"{_share(others)} of the other accounts ({len(items)} shared templates shown), {tail}")
 

@@ -14,7 +14,7 @@ module turns a text into that template and nothing more:
   share a skeleton: ``Poll: Clinton leads Trump by 6  #politics`` -> ``W: W  #``.
 * :func:`frame` keeps what comes before the first and after the last run of words - the position
   and form of the tags, links and mentions around the text: ``|  #`` is "ends with two spaces and
-  one hashtag".
+  one hashtag"; :func:`tails_of_texts` keeps only the ending (``|  #``).
 
 A ``#`` or ``@`` that starts no tag or name (``# 1``, ``@ home``) stays as punctuation. An
 e-mail address reads as a word and a name (``w@.w``); ``&#39;`` (an HTML entity) is not a hashtag.
@@ -115,19 +115,32 @@ def skeletons_of_masks(masks: StrArray | Sequence[str | None]) -> StrArray:
     return pc.utf8_slice_codeunits(out, 0, MAX_SKELETON)
 
 
-def frames_of_texts(texts: StrArray | Sequence[str | None]) -> StrArray:
-    """The frame of every text (``frame(skeleton(mask(text)))`` for skeletons under
-    :data:`MAX_SKELETON`), straight from the text: what comes before the first and after the last
-    word character needs no word masking, so two of the costliest steps are skipped."""
+def frame_edges(texts: StrArray | Sequence[str | None]) -> tuple[StrArray, StrArray, StrArray]:
+    """``(heads, tails, has_words)`` of every text: what comes before its first and after its last
+    word character, masked, and whether it has a word at all."""
     out = _run(_array(texts), _COMMON)
     # Anchored scans from either end (the tail's on the reversed text) stop at the first word
     # character: far cheaper than one expression over the whole text.
     edge = f"^(?P<e>[^{_L}]*)"
     head = pc.struct_field(pc.extract_regex(out, edge), [0])
     tail = pc.utf8_reverse(pc.struct_field(pc.extract_regex(pc.utf8_reverse(out), edge), [0]))
-    framed = pc.binary_join_element_wise(head, tail, "\x10")
-    framed = pc.if_else(pc.match_substring_regex(out, f"[{_L}]"), framed, pa.scalar("", pa.string()))
-    return _run(framed, [*_FINAL, ("\x10", "|", True)])
+    return _run(head, _FINAL), _run(tail, _FINAL), pc.match_substring_regex(out, f"[{_L}]")
+
+
+def frames_of_texts(texts: StrArray | Sequence[str | None]) -> StrArray:
+    """The frame of every text (``frame(skeleton(mask(text)))`` for skeletons under
+    :data:`MAX_SKELETON`), straight from the text: what comes before the first and after the last
+    word character needs no word masking, so two of the costliest steps are skipped."""
+    head, tail, words = frame_edges(texts)
+    return pc.if_else(words, pc.binary_join_element_wise(head, tail, "|"), pa.scalar("", pa.string()))
+
+
+def tails_of_texts(texts: StrArray | Sequence[str | None]) -> StrArray:
+    """The ending of every text as ``|tail`` (the frame without its opening: ``|  #``); the
+    empty string for a text without words."""
+    _, tail, words = frame_edges(texts)
+    return pc.if_else(words, pc.binary_join_element_wise(pa.scalar("", pa.string()), tail, "|"),
+                      pa.scalar("", pa.string()))
 
 
 def frames(skels: StrArray | Sequence[str | None]) -> StrArray:
