@@ -36,9 +36,10 @@ from lockstep.traces.run import run_traces
 
 log = logging.getLogger(__name__)
 
-#: Traces run when none are named: all built-ins.
+#: Traces run when none are named. ``sim_hashtag`` is left out: fan and city communities sharing
+#: a team's or city's tags for weeks fool it (opt in with ``--traces``; see docs/detection.md).
 DEFAULT_TRACES = ("co_repost", "co_link", "co_domain", "co_text", "co_hashtag", "co_reply", "co_mention",
-                  "co_image", "sync")
+                  "co_image", "sync", "sim_domain", "sim_link", "sim_repost", "sim_mention", "sim_reply")
 _EXTRA_EDGE_COLUMNS = {"expected": "DOUBLE", "window_s": "DOUBLE", "evidence_items": "VARCHAR[]"}
 
 
