@@ -181,3 +181,26 @@ def test_keep_disclosed_flags_the_feeds_and_a_rerun_replaces_the_set_aside_rows(
     assert sorted(members.values()) == [["c1", "c2", "c3", "c4"], ["feed1", "feed2", "feed3"]]
     assert "set aside" not in _run(["networks", "--db", str(db)])
     assert json.loads(_run(["networks", "--db", str(db), "--set-aside", "--json"]))["set_aside"] == []
+
+
+def test_a_member_tied_by_one_edge_does_not_keep_disclosed_feeds_flagged() -> None:
+    """Five disclosed feeds (all tied to each other) and a busy organic account that met one of
+    them once: 5 of 6 is under the 90% rule, but the share is judged on the core."""
+    import pandas as pd
+
+    from lockstep.networks.disclosed import core_nodes
+
+    feeds = list(range(5))
+    edges = pd.DataFrame([(a, b) for a in feeds for b in feeds if a < b] + [(0, 9)], columns=["a", "b"])
+    core = core_nodes([*feeds, 9], edges)
+    assert core == feeds
+    judged = {n: _feed(n, ["citytribune.com"] * 4) for n in feeds}
+    judged[9] = member_disclosure("x", "busy", {"handle": "anna", "bio": "news lover"}, ["citytribune.com"])
+    links = ["citytribune.com"] * 20
+    assert network_reason([judged[n] for n in [*feeds, 9]], links) is None
+    assert network_reason([judged[n] for n in core], links) is not None
+    # A covert account tied to two of the feeds is core: the network stays flagged.
+    edges2 = pd.concat([edges, pd.DataFrame([(1, 9)], columns=["a", "b"])])
+    assert 9 in core_nodes([*feeds, 9], edges2)
+    # Fewer than two core members: everyone is judged.
+    assert core_nodes([1, 2, 3], pd.DataFrame([(1, 2), (2, 3)], columns=["a", "b"])) == [1, 2, 3]

@@ -164,6 +164,8 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, account
     aside_reasons = disclosed.assess(
         engine, "_ls_posts", accounts, ev,
         {comm_to_tmp[c]: [cg.accounts[n] for n in nodes] for c, nodes, _, _ in prelim},
+        core={comm_to_tmp[c]: [cg.accounts[n] for n in disclosed.core_nodes(nodes, lay)]
+              for c, nodes, lay, _ in prelim},
     ) if opts.set_aside_disclosed else {}
     # Time-free traces say how rare the shared items are outside the network (explain.outside_usage).
     usage = outside_usage(engine, "_ls_posts", ev,

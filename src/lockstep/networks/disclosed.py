@@ -16,8 +16,13 @@ The rule is deliberately narrow, because an operation could pose as an openly au
   of its link evidence in the network points to (``www.citytribune.com`` -> ``citytribune``) - or
   has no links in its evidence at all (a weather bot joined to the feeds by their shared schedule:
   openly automated, with no site to name);
-* a network is set aside when at least :data:`MIN_MEMBER_SHARE` of its members disclose and at
-  least :data:`MIN_LINK_SHARE` of the links in its evidence point to the disclosed sites' domains.
+* a network is set aside when at least :data:`MIN_MEMBER_SHARE` of its *core* members disclose
+  and at least :data:`MIN_LINK_SHARE` of the links in its evidence point to the disclosed sites'
+  domains. The core is the members tied to at least two others (:func:`core_nodes`): a busy
+  account that met an outlet's feeds once, through one weak edge (the same ten minutes as the
+  feeds' schedule), says nothing about who runs the feeds, and without this it kept a network of
+  five disclosed feeds flagged (5 of 6 members is under 90%). Such peripheral members are set
+  aside with the network, listed in its reason and in ``set_aside``, never dropped silently.
   A network without links in its evidence, or without a member naming its links' site, is never
   set aside: nothing to check the names against.
 
@@ -159,10 +164,21 @@ def network_reason(members: Sequence[MemberDisclosure], link_domains: Sequence[s
             f"{shown}{more}.")
 
 
+def core_nodes(nodes: Any, edges: pd.DataFrame) -> list[Any]:
+    """The members of a network tied to at least two others by its ``edges`` (columns ``a, b``),
+    or all of ``nodes`` when fewer than two are."""
+    pairs = edges[["a", "b"]].drop_duplicates()
+    degree = Counter(pairs["a"].tolist()) + Counter(pairs["b"].tolist())
+    core = [n for n in nodes if degree.get(n, 0) >= 2]
+    return core if len(core) >= 2 else list(nodes)
+
+
 def assess(engine: Any, posts: str, accounts: str | None, evidence: pd.DataFrame,
-           groups: Mapping[int, Sequence[tuple[str, str]]]) -> dict[int, str]:
+           groups: Mapping[int, Sequence[tuple[str, str]]],
+           core: Mapping[int, Sequence[tuple[str, str]]] | None = None) -> dict[int, str]:
     """Which networks are disclosed automation. ``evidence``: rows of ``network_id, platform,
     post_id, account_id`` (``explain.evidence_rows``); ``groups``: network id -> its members;
+    ``core``: network id -> the members the disclosure share is judged on (default: all);
     ``accounts``: a table or view of the dataset's accounts (``None``: no profiles, nothing set
     aside). Returns network id -> reason, for the networks to set aside only."""
     if accounts is None or evidence.empty or not groups:
@@ -197,10 +213,17 @@ def assess(engine: Any, posts: str, accounts: str | None, evidence: pd.DataFrame
     by_network = links.groupby("network_id")["domain"].agg(list).to_dict()
     out = {}
     for n in with_links:
+        judged_on = list(core[n]) if core and n in core else list(groups[n])
         judged = [member_disclosure(p, a, profiles.get((p, a)), by_member.get((n, p, a), []))
-                  for p, a in groups[n]]
+                  for p, a in judged_on]
         reason = network_reason(judged, by_network[n])
         if reason:
+            periphery = sorted(set(groups[n]) - set(judged_on))
+            if periphery:
+                names = ", ".join(a for _, a in periphery[:5]) + (" ..." if len(periphery) > 5 else "")
+                reason += (f" {len(periphery)} more account{'s' if len(periphery) > 1 else ''} tied to the "
+                           f"network by a single edge {'are' if len(periphery) > 1 else 'is'} set aside with "
+                           f"it: {names}.")
             out[int(n)] = reason
     return out
 
