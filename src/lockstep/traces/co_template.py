@@ -195,7 +195,7 @@ class CoTemplate:
         rows = np.flatnonzero(have)
         tok_id, tok_names = pd.factorize(token[rows])
         df = pd.DataFrame({"node": node[rows], "tok": tok_id, "row": rows})
-        uses = df.groupby(["node", "tok"], sort=True).agg(n=("row", "size"), first=("row", "min")).reset_index()
+        uses = df.groupby(["node", "tok"], sort=True).size().reset_index(name="n")
         habits = uses[uses["n"] >= self.min_uses].reset_index(drop=True)
         if habits.empty:
             return None
