@@ -119,3 +119,14 @@ def test_unknown_paths_and_methods_use_the_error_format(deployment: Deployment, 
     with deployment.client("acme") as c:
         _is_error(c.put(deployment.coll_url(coll) + "objects/"), 405)
         _is_error(c.get(deployment.url + "/lockstep/collections/x/y/z/w/"), 404)
+
+
+def test_an_object_the_stix_library_chokes_on_fails_alone(deployment: Deployment, coll: str) -> None:
+    """stix2 raised AttributeError on an extension that is not an object: a 500 for the envelope."""
+    odd = dict(indicator(7), extensions={"x-author": "RT @:"})
+    good = indicator(8)
+    r = _post(deployment, coll, json.dumps({"objects": [odd, good]}).encode())
+    assert r.status_code == 202, r.text
+    st = r.json()
+    assert st["success_count"] == 1 and [f["id"] for f in st["failures"]] == [odd["id"]]
+    assert "not valid STIX 2.1" in st["failures"][0]["message"]

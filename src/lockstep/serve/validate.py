@@ -87,10 +87,11 @@ def check(obj: Any, definitions: Mapping[str, Mapping[str, Any]] | None = None, 
         _check_pattern(obj.get("pattern"), max_pattern_length)
     try:
         stix2.parse(obj, allow_custom=True, version="2.1")
-    except (stix2.exceptions.STIXError, ValueError, TypeError, KeyError) as exc:
-        raise ValueError(f"not valid STIX 2.1: {exc}") from exc
     except RecursionError as exc:
         raise ValueError("not valid STIX 2.1: nested too deeply to parse") from exc
+    except Exception as exc:  # the library is not hardened: hostile shapes raise what they raise
+        # (an extension that is not an object raised AttributeError, a 500 for the whole envelope)
+        raise ValueError(f"not valid STIX 2.1: {type(exc).__name__}: {str(exc)[:200]}") from exc
     version = obj.get("modified") or obj.get("created")
     version_us = None
     if version is not None:
