@@ -7,7 +7,10 @@ shown for a user's mistake.
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
+import inspect
 import json
 import os
 import sys
@@ -15,15 +18,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import duckdb
 from rich.console import Console
 from rich.table import Table
 
 from lockstep.errors import LockstepError
-from lockstep.store import Store, resolve_db_path
+
+if TYPE_CHECKING:  # the store (duckdb, pyarrow) loads only in commands that open it: `--help` stays instant
+    from lockstep.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,6 +85,8 @@ class OutPath(click.Path):
 def writing(path: Path) -> Iterator[None]:
     """Around writing an output: an OS error (disk full, no permission, a device) becomes one line
     naming the path instead of a traceback."""
+    import duckdb
+
     try:
         yield
     except (OSError, duckdb.IOException) as exc:
@@ -91,6 +97,8 @@ def writing(path: Path) -> Iterator[None]:
 
 def open_store(db: Path | None, *, read_only: bool = False) -> Store:
     """The store every command uses: ``--db``, else ``LOCKSTEP_DB``, else ``./lockstep.duckdb``."""
+    from lockstep.store import Store, resolve_db_path
+
     path = resolve_db_path(db)
     if read_only and path.exists():
         # Opening read-write keeps older stores' tables up to date; fall back if we may not write.
@@ -145,6 +153,19 @@ def on_terminal() -> bool:
     return sys.stderr.isatty()
 
 
+def _source_docstring(spec: str) -> str:
+    """The docstring of ``module:function`` read from the module's source, without importing it."""
+    module, _, attr = spec.partition(":")
+    found = importlib.util.find_spec(module)
+    if found is None or not found.origin:
+        return ""
+    tree = ast.parse(Path(found.origin).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == attr:
+            return inspect.cleandoc(ast.get_docstring(node) or "")
+    return ""
+
+
 class LazyGroup(click.Group):
     """A group whose commands live in their own modules and are imported only when used,
     so ``lockstep --help`` stays fast and one broken optional part cannot break the rest."""
@@ -155,6 +176,23 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help`` without importing each command's module: the summary is
+        read from the command function's docstring in the source (what click would show)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.lazy:
+                rows.append((name, _source_docstring(self.lazy[name])))
+            else:
+                cmd = super().get_command(ctx, name)
+                if cmd is not None and not cmd.hidden:
+                    rows.append((name, cmd.help or ""))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, click.Command(name, help=text).get_short_help_str(limit))
+                                    for name, text in rows])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy:
