@@ -37,10 +37,10 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from lockstep.serve import admin
-from lockstep.serve.database import make_engine, upgrade
+from lockstep.serve.database import make_engine
 from lockstep.serve.http import TAXII_MEDIA
 from lockstep.serve.schema import audit_log
+from lockstep.testing.taxii import one_org_server
 
 H = {"Accept": TAXII_MEDIA, "Content-Type": TAXII_MEDIA}
 
@@ -176,13 +176,7 @@ def main() -> None:
         # first, while the pull is this process's only child (ru_maxrss is the largest child's)
         print(json.dumps({"endless_pull": endless_pull(tmp, args.pages)}))
         database_url = f"sqlite:///{tmp / 'server.sqlite'}"
-        engine = make_engine(database_url)
-        upgrade(engine)
-        admin.add_org(engine, "acme")
-        key = admin.create_key(engine, "acme")
-        cid = admin.add_collection(engine, title="abuse", owner="acme")["id"]
-        engine.dispose()
-        auth = (key["key_id"], key["secret"])
+        auth, cid = one_org_server(database_url, title="abuse")
         print(json.dumps({"envelope": envelope(tmp, auth, cid, database_url)}))
         print(json.dumps({"envelope": envelope(tmp, auth, cid, database_url, "--max-envelope-objects", "400000")}))
         print(json.dumps({"strangers": strangers(tmp, database_url, args.strangers)}))

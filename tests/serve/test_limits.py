@@ -21,12 +21,12 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 from taxii2client.v21 import Status
 
-from lockstep.serve import admin
 from lockstep.serve.app import create_app
 from lockstep.serve.database import make_engine, upgrade
 from lockstep.serve.http import TAXII_MEDIA
 from lockstep.serve.schema import audit_log, objects
 from lockstep.serve.settings import ServeSettings
+from lockstep.testing.taxii import one_org_server
 from tests.serve.conftest import Deployment, indicator
 
 H = {"Accept": TAXII_MEDIA, "Content-Type": TAXII_MEDIA}
@@ -55,19 +55,14 @@ class Server:
 def serve(tmp_path: Path) -> Iterator[Any]:
     """``serve(**settings)``: a server with those settings and one collection owned by ``acme``."""
     url = f"sqlite:///{tmp_path / 'server.sqlite'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    admin.add_org(engine, "acme")
-    key = admin.create_key(engine, "acme")
-    cid = admin.add_collection(engine, title="limits", owner="acme")["id"]
-    engine.dispose()
+    auth, cid = one_org_server(url, title="limits")
     clients: list[TestClient] = []
 
     def make(**settings: Any) -> Server:
         c = TestClient(create_app(ServeSettings(database_url=url, **settings)), raise_server_exceptions=False)
         c.__enter__()
         clients.append(c)
-        return Server(c, (key["key_id"], key["secret"]), f"/lockstep/collections/{cid}/objects/", url)
+        return Server(c, auth, f"/lockstep/collections/{cid}/objects/", url)
 
     yield make
     for c in clients:

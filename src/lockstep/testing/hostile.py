@@ -437,23 +437,17 @@ def fuzz_taxii(*, seed: int, envelopes: int, per_envelope: int) -> FuzzResult:
     FastAPI's test client, as a partner with write rights). A crash is a 5xx answer or an exception."""
     from starlette.testclient import TestClient
 
-    from lockstep.serve import admin
     from lockstep.serve.app import create_app
-    from lockstep.serve.database import make_engine, upgrade
     from lockstep.serve.http import TAXII_MEDIA
     from lockstep.serve.settings import ServeSettings
+    from lockstep.testing.taxii import one_org_server
 
     rng = random.Random(seed)
     result = FuzzResult()
     assert result.crashes is not None
     with scratch() as tmp:
         url = f"sqlite:///{Path(tmp) / 'server.sqlite'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        admin.add_org(engine, "acme")
-        key = admin.create_key(engine, "acme")
-        cid = admin.add_collection(engine, title="fuzz", owner="acme")["id"]
-        engine.dispose()
+        auth, cid = one_org_server(url, title="fuzz")
         headers = {"Accept": TAXII_MEDIA, "Content-Type": TAXII_MEDIA}
         with TestClient(create_app(ServeSettings(database_url=url)), raise_server_exceptions=False) as client:
             for i in range(envelopes):
@@ -467,7 +461,7 @@ def fuzz_taxii(*, seed: int, envelopes: int, per_envelope: int) -> FuzzResult:
                 result.files += 1
                 try:
                     r = client.post(f"/lockstep/collections/{cid}/objects/", content=body, headers=headers,
-                                    auth=(key["key_id"], key["secret"]))
+                                    auth=auth)
                 except Exception as exc:
                     result.crashes.append(_crash("taxii add", Path(f"envelope {i}"), exc))
                     continue
