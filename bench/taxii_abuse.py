@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,15 +38,9 @@ from sqlalchemy import func, select
 from lockstep.serve.database import make_engine
 from lockstep.serve.http import TAXII_MEDIA
 from lockstep.serve.schema import audit_log
-from lockstep.testing.taxii import one_org_server
+from lockstep.testing.taxii import one_org_server, start_server
 
 H = {"Accept": TAXII_MEDIA, "Content-Type": TAXII_MEDIA}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -60,26 +52,8 @@ def memory_kib(pid: int) -> dict[str, int]:
     return out
 
 
-def start(database_url: str, cwd: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKSTEP_")}
-    with open(cwd / f"server-{port}.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "lockstep", "serve", "--port", str(port), "--database-url",
-                                 database_url, "--no-access-log", *extra],
-                                cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            httpx.get(url + "/taxii2/", timeout=1)
-            return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("server did not start")
-
-
 def envelope(tmp: Path, auth: tuple[str, str], cid: str, database_url: str, *extra: str) -> dict[str, Any]:
-    proc, url = start(database_url, tmp, *extra)
+    proc, url = start_server(database_url, tmp, *extra)
     try:
         body = json.dumps({"objects": [{}] * 330_000}, separators=(",", ":")).encode()
         before = memory_kib(proc.pid)
@@ -94,7 +68,7 @@ def envelope(tmp: Path, auth: tuple[str, str], cid: str, database_url: str, *ext
 
 
 def strangers(tmp: Path, database_url: str, n: int) -> dict[str, Any]:
-    proc, url = start(database_url, tmp)
+    proc, url = start_server(database_url, tmp)
     engine = make_engine(database_url)
     try:
         def audit() -> tuple[int, int]:

@@ -26,10 +26,8 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -43,6 +41,7 @@ from lockstep.serve.database import make_engine, upgrade
 from lockstep.serve.http import TAXII_MEDIA
 from lockstep.serve.schema import objects as objects_table
 from lockstep.serve.validate import Checked
+from lockstep.testing.taxii import start_server
 
 
 def indicator(n: int) -> dict[str, Any]:
@@ -75,30 +74,11 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start(database_url: str, workers: int, cwd: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKSTEP_")}
-    with open(cwd / "server.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "lockstep", "serve", "--port", str(port), "--database-url",
-                                 database_url, "--workers", str(workers), "--no-access-log",
-                                 "--max-content-length", str(50 * 1024 * 1024)],
-                                cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            httpx.get(url + "/taxii2/", timeout=1)
-            time.sleep(1.0 if workers > 1 else 0)  # let every worker finish starting
-            return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("server did not start; see " + str(cwd / "server.log"))
+    proc, url = start_server(database_url, cwd, "--workers", str(workers),
+                             "--max-content-length", str(50 * 1024 * 1024))
+    time.sleep(1.0 if workers > 1 else 0)  # let every worker finish starting
+    return proc, url
 
 
 async def load(url: str, auth: tuple[str, str], cid: str, ids: list[str], rate: float, duration: float,

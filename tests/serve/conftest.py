@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +25,7 @@ from sqlalchemy import Engine
 from lockstep.serve import admin
 from lockstep.serve.database import make_engine, upgrade
 from lockstep.serve.http import TAXII_MEDIA
+from lockstep.testing import taxii
 
 PG_BASE = os.environ.get("LOCKSTEP_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ORGS = ("acme", "beta", "gamma", "delta")
@@ -79,12 +77,6 @@ def indicator(n: int, *, level: str | None = None, **kw: Any) -> dict[str, Any]:
     return dict(json.loads(obj.serialize()))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _pg_database_url() -> Iterator[str]:
     import psycopg
     schema = f"lockstep_test_{uuid.uuid4().hex[:12]}"
@@ -104,26 +96,8 @@ def _pg_database_url() -> Iterator[str]:
 
 def start_server(database_url: str, cwd: Path, *, max_content_length: int = 65536,
                  workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKSTEP_")}
-    with open(cwd / "server.log", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "lockstep", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--database-url", database_url, "--max-content-length", str(max_content_length),
-             "--workers", str(workers), "--no-access-log"],
-            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {(cwd / 'server.log').read_text()[-2000:]}")
-        try:
-            httpx.get(url + "/taxii2/", timeout=1)
-            return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("server did not start within 60 s")
+    return taxii.start_server(database_url, cwd, "--max-content-length", str(max_content_length),
+                              "--workers", str(workers))
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:

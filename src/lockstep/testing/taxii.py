@@ -1,7 +1,16 @@
-"""A sharing-server database with one organisation, one key and one collection, for tests,
-benchmarks and fuzzing that need a server to talk to."""
+"""A sharing server to talk to, for tests, benchmarks and fuzzing: a database with one
+organisation, key and collection, and a real ``lockstep serve`` process on loopback."""
 
 from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
 
 from lockstep.serve import admin
 from lockstep.serve.database import make_engine, upgrade
@@ -19,3 +28,37 @@ def one_org_server(database_url: str, *, org: str = "acme", title: str = "test")
     finally:
         engine.dispose()
     return (key["key_id"], key["secret"]), cid
+
+
+def free_port() -> int:
+    """A TCP port on the loopback address that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(database_url: str, cwd: Path, *args: str, timeout_s: float = 60.0
+                 ) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``lockstep serve`` on a free loopback port (``args`` are more serve flags) as a real
+    process, and return it and its base URL once discovery answers. Its log goes to
+    ``cwd/server-PORT.log``; a server that exits or does not answer in time is an error quoting it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKSTEP_")}
+    log_path = cwd / f"server-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lockstep", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--database-url", database_url, "--no-access-log", *args],
+            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
+        try:
+            httpx.get(url + "/taxii2/", timeout=1)
+            return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError(f"server did not start within {timeout_s:g} s; see {log_path}")
