@@ -65,6 +65,65 @@ def org_list(database_url: str | None, as_json: bool) -> None:
     print_json(rows) if as_json else print_table("organisations", ["id", "name"], [(r["id"], r["name"]) for r in rows])
 
 
+@org.command("pseudonymize")
+@click.argument("name")
+@click.option("--on/--off", default=True, show_default=True,
+              help="Show private accounts as keyed hashes in the workspace to this organisation's users.")
+@database_option
+def org_pseudonymize(name: str, on: bool, database_url: str | None) -> None:
+    """Turn pseudonymization in the workspace (`lockstep ui`) on or off for organisation NAME."""
+    from lockstep.serve.admin import _actor
+    from lockstep.ui import users
+    users.set_pseudonymize(_engine(database_url), name, on, actor=_actor())
+    err_console.print(f"pseudonymization {'on' if on else 'off'} for {name!r}", highlight=False)
+
+
+@admin.group()
+def user() -> None:
+    """Users of the analysts' workspace (`lockstep ui`), each in one organisation with one role."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--org", "org_name", required=True, help="Organisation the user belongs to.")
+@click.option("--role", type=click.Choice(["viewer", "analyst", "admin"]), default="analyst", show_default=True,
+              help="viewer: reads; analyst: also records verdicts and exports; admin: also reads the audit log "
+                   "of the whole organisation.")
+@click.option("--password-stdin", is_flag=True, default=False,
+              help="Read the password from the first line of standard input instead of prompting.")
+@database_option
+@json_option
+def user_add(username: str, org_name: str, role: str, password_stdin: bool, database_url: str | None,
+             as_json: bool) -> None:
+    """Add a workspace user; the password (12+ characters) is stored as an argon2id hash."""
+    import sys
+
+    from lockstep.serve.admin import _actor
+    from lockstep.ui import users
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    out = users.add_user(_engine(database_url), username, org_name, role, password, actor=_actor())
+    print_json(out) if as_json else err_console.print(
+        f"added {role} {username!r} to organisation {org_name!r}", highlight=False)
+
+
+@user.command("list")
+@database_option
+@json_option
+def user_list(database_url: str | None, as_json: bool) -> None:
+    """List workspace users."""
+    from lockstep.ui import users
+    rows = users.list_users(_engine(database_url))
+    if as_json:
+        print_json(rows)
+    else:
+        print_table("users", ["username", "organisation", "role", "created", "disabled"],
+                    [(r["username"], r["organisation"], r["role"], _ts(r["created_us"]), _ts(r["disabled_us"]))
+                     for r in rows])
+
+
 @admin.group()
 def key() -> None:
     """API keys (one organisation each; the secret is shown once and stored hashed)."""
@@ -166,7 +225,8 @@ def collection_list(database_url: str | None, as_json: bool) -> None:
 @admin.command("audit")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, None), help="Newest N entries.")
 @click.option("--org", "org_name", default=None, help="Only entries of this organisation.")
-@click.option("--outcome", default=None, type=click.Choice(["ok", "partial", "denied", "rejected"]),
+@click.option("--outcome", default=None,
+              type=click.Choice(["ok", "partial", "denied", "rejected", "refused", "limited"]),
               help="Only entries with this outcome.")
 @database_option
 @json_option
@@ -177,8 +237,9 @@ def audit_cmd(limit: int, org_name: str | None, outcome: str | None, database_ur
     if as_json:
         print_json(rows)
     else:
-        print_table("audit log", ["when", "organisation", "key", "action", "target", "outcome", "status", "detail"],
-                    [(_ts(r["at_us"]), r["organisation"], r["key_id"], r["action"], r["target"], r["outcome"],
+        print_table("audit log", ["when", "organisation", "key or user", "action", "target", "outcome", "status",
+                                  "detail"],
+                    [(_ts(r["at_us"]), r["organisation"], r["key_id"] or r["actor"], r["action"], r["target"], r["outcome"],
                       r["http_status"], r["detail"]) for r in rows])
 
 

@@ -34,6 +34,7 @@ COMMANDS = {
     "serve": "lockstep.cli.serve:serve",
     "admin": "lockstep.cli.admin:admin",
     "share": "lockstep.cli.share:share",
+    "ui": "lockstep.cli.ui:ui",
 }
 
 

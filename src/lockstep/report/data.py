@@ -42,7 +42,7 @@ class NetworkView:
         return int(self.row["network_id"])
 
 
-def _dicts(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+def dicts(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     cur = store.con.execute(sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
@@ -50,7 +50,7 @@ def _dicts(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
 
 def network_rows(store: Store, dataset: str, ids: list[int] | None) -> list[dict[str, Any]]:
     """Networks of the dataset, best first (optionally only ``ids``)."""
-    rows = _dicts(store, "SELECT * FROM networks WHERE dataset = ? ORDER BY score DESC, network_id", [dataset])
+    rows = dicts(store, "SELECT * FROM networks WHERE dataset = ? ORDER BY score DESC, network_id", [dataset])
     if ids:
         wanted = set(ids)
         missing = wanted - {int(r["network_id"]) for r in rows}
@@ -76,7 +76,7 @@ def _members_sql() -> str:
 
 def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudonymizer) -> NetworkView:
     nid = int(row["network_id"])
-    members = _dicts(store, _members_sql(), [dataset, nid])
+    members = dicts(store, _members_sql(), [dataset, nid])
     for m in members:
         m["label"] = pseudo.label(m["platform"], m["account_id"], m.get("handle"), m.get("followers"), m.get("verified"))
     # The member posts, as a temp view the other queries share.
@@ -89,7 +89,7 @@ def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudo
         """,
         [dataset, nid],
     )
-    assets = _dicts(
+    assets = dicts(
         store,
         """
         SELECT m.platform, count(*) AS accounts, sum(a.followers) AS followers,
@@ -111,7 +111,7 @@ def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudo
         grid[int(dow)][int(hour)] = int(n)
     clients = [(c or "unknown", int(n)) for c, n in store.rows(
         "SELECT client, count(*) FROM _report_posts GROUP BY 1 ORDER BY 2 DESC LIMIT 12")]
-    domains = _dicts(
+    domains = dicts(
         store,
         """
         SELECT d AS domain, count(*) AS shares, count(DISTINCT platform || ':' || account_id) AS accounts,
@@ -121,7 +121,7 @@ def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudo
         """,
         [],
     )
-    urls = _dicts(
+    urls = dicts(
         store,
         """
         SELECT u AS url, count(*) AS shares, count(DISTINCT platform || ':' || account_id) AS accounts,
@@ -131,7 +131,7 @@ def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudo
         """,
         [],
     )
-    evidence = _dicts(
+    evidence = dicts(
         store,
         """
         SELECT trace, item, count(*) AS events, count(DISTINCT platform || ':' || account_id) AS accounts,
@@ -144,7 +144,7 @@ def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudo
         """,
         [dataset, nid],
     )
-    edges = _dicts(
+    edges = dicts(
         store,
         """
         SELECT e.trace, e.platform_a, e.account_a, e.platform_b, e.account_b, e.weight
@@ -156,7 +156,7 @@ def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudo
         """,
         [dataset, nid, nid],
     )
-    signals = _dicts(
+    signals = dicts(
         store,
         """
         SELECT s.signal, count(*) FILTER (WHERE s.flagged) AS flagged, count(*) AS accounts,
@@ -181,7 +181,7 @@ def _narratives(store: Store, dataset: str, nid: int) -> list[dict[str, Any]]:
     with two of the network's own posts as examples; empty when narratives have not been run."""
     if not (store.has_table("post_topics") and store.has_table("topics")):
         return []
-    return _dicts(
+    return dicts(
         store,
         """
         SELECT t.topic_id, t.label, count(*) AS posts,
@@ -211,13 +211,13 @@ def _techniques(row: dict[str, Any], signals: list[str]) -> list[dict[str, Any]]
 
 def provenance(store: Store, dataset: str) -> dict[str, Any]:
     """Inputs (with hashes), the detection run's parameters, and the data's time window."""
-    files = _dicts(
+    files = dicts(
         store,
         "SELECT path, sha256, adapter, records_read, posts_stored, quarantined, zone_unknown, ingested_at "
         "FROM ingested_files WHERE dataset = ? ORDER BY ingested_at",
         [dataset],
     )
-    runs = _dicts(store, "SELECT * FROM runs WHERE dataset = ? ORDER BY started_at DESC LIMIT 1", [dataset])
+    runs = dicts(store, "SELECT * FROM runs WHERE dataset = ? ORDER BY started_at DESC LIMIT 1", [dataset])
     first, last, n_posts, n_acc = store.rows(
         "SELECT min(time), max(time), count(*), count(DISTINCT platform || ':' || account_id) "
         "FROM posts WHERE dataset = ?",

@@ -27,7 +27,7 @@ from lockstep.store import Store
 TLP_LEVELS = LEVELS  # the one TLP module
 
 
-def _confidence(row: dict[str, Any]) -> str:
+def confidence(row: dict[str, Any]) -> str:
     """Plain words for the coordination score (in [0, 1), see docs/detection.md): how hard the
     network's co-activity is to explain by chance. Signals re-rank but do not change this band."""
     s = row.get("coordination_score")
@@ -35,25 +35,25 @@ def _confidence(row: dict[str, Any]) -> str:
     return "high" if s >= 0.7 else "medium" if s >= 0.4 else "low"
 
 
-def _offset_label(offset: float | None, conf: float | None) -> str:
+def offset_label(offset: float | None, conf: float | None) -> str:
     if offset is None:
         return "Working-day clock: evidence too weak to infer an operator time zone."
     return f"Activity fits a working day at {charts.utc_label(offset)} (confidence {conf or 0:.2f}; a hint, not a verdict)."
 
 
-def _fmt_time(t: Any) -> str:
+def fmt_time(t: Any) -> str:
     return t.strftime("%Y-%m-%d %H:%M") if isinstance(t, datetime) else ("" if t is None else str(t))
 
 
-def _fmt_date(t: Any) -> str:
+def fmt_date(t: Any) -> str:
     return t.strftime("%Y-%m-%d") if isinstance(t, datetime) else ("" if t is None else str(t))
 
 
-def _num(v: Any) -> str:
+def num(v: Any) -> str:
     return "" if v is None else f"{int(v):,}"
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("lockstep.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -62,8 +62,8 @@ def _environment() -> jinja2.Environment:
     env.filters["defang"] = defang
     env.filters["defang_text"] = defang_text
     env.filters["basename"] = lambda p: Path(str(p)).name
-    env.globals.update(confidence=_confidence, offset_label=_offset_label, fmt_time=_fmt_time,
-                       fmt_date=_fmt_date, num=_num)
+    env.globals.update(confidence=confidence, offset_label=offset_label, fmt_time=fmt_time,
+                       fmt_date=fmt_date, num=num)
     return env
 
 
@@ -76,19 +76,19 @@ def _attach_charts(view: NetworkView) -> None:
     v.map_svg = charts.network_map(view.members, view.edges)
 
 
-def _present_evidence(view: NetworkView, pseudo: Pseudonymizer) -> None:
+def present_evidence(view: NetworkView, pseudo: Pseudonymizer) -> None:
     """How each evidence item reads in the report: time slots as times, URLs defanged, and account
     and post references (repost, reply and mention targets) pseudonymized like members."""
     for e in view.evidence:
         item = str(e.get("item") or "")
         if e["trace"] == "sync":
-            item = f"active in the same short time slot starting {_fmt_time(e.get('first_time'))} UTC"
+            item = f"active in the same short time slot starting {fmt_time(e.get('first_time'))} UTC"
         else:
             item = pseudo.item(e["trace"], item)
         e["item_shown"] = defang_text(item[:160])
 
 
-def _scrub_view(view: NetworkView, pseudo: Pseudonymizer) -> None:
+def scrub_view(view: NetworkView, pseudo: Pseudonymizer) -> None:
     """Every string the report shows of a network, through the one pseudonymization path (member
     names are labels already; this catches identifiers inside sentences, URLs, client names,
     example posts)."""
@@ -122,9 +122,9 @@ def render_report(store: Store, dataset: str, network_ids: list[int] | None = No
         pseudo.know(load_accounts(store, dataset))
     views = [load_network(store, dataset, r, pseudo) for r in rows]
     for v in views:
-        _scrub_view(v, pseudo)
+        scrub_view(v, pseudo)
         _attach_charts(v)
-        _present_evidence(v, pseudo)
+        present_evidence(v, pseudo)
     rows = [v.row for v in views]
     prov = pseudo.scrub_all(provenance(store, dataset))
     indicators = [
@@ -137,7 +137,7 @@ def render_report(store: Store, dataset: str, network_ids: list[int] | None = No
     platforms = sorted({a["platform"] for v in views for a in v.assets})
     firsts = [r["first_activity"] for r in rows if r.get("first_activity")]
     lasts = [r["last_activity"] for r in rows if r.get("last_activity")]
-    window = f"{_fmt_date(min(firsts))} – {_fmt_date(max(lasts))}" if firsts and lasts else "—"
+    window = f"{fmt_date(min(firsts))} – {fmt_date(max(lasts))}" if firsts and lasts else "—"
     limitations = [
         "Coordination is evidence of accounts acting together, not proof of who runs them; origin hints "
         "come from activity clocks and languages and can be spoofed.",
@@ -153,7 +153,7 @@ def render_report(store: Store, dataset: str, network_ids: list[int] | None = No
         f"{prov['posts']:,} posts by {prov['accounts']:,} accounts. "
         + (f"The strongest, #{top.network_id} ({top.row['size']} accounts): {top.row['why']}" if top else "")
     )
-    env = _environment()
+    env = environment()
     return env.get_template("report.html.j2").render(
         version=__version__, dataset=dataset, generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         tlp=tlp, pseudonymized=pseudo.active, networks=views, total_members=members, platforms=platforms,

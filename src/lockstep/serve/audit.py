@@ -66,12 +66,12 @@ class UnauthenticatedLimiter:
 
 def record(bind: Connection | Engine, *, action: str, outcome: str, organisation: str | None = None,
            key_id: str | None = None, target: str | None = None, http_status: int | None = None,
-           detail: str | None = None, remote: str | None = None) -> None:
+           detail: str | None = None, remote: str | None = None, actor: str | None = None) -> None:
     """Append one entry. With an Engine it commits on its own; with a Connection it joins that
     transaction (so a write and its audit entry commit together)."""
     row = {"at_us": now_us(), "organisation": clip(organisation), "key_id": clip(key_id, 64),
            "action": clip(action), "target": clip(target), "outcome": clip(outcome), "http_status": http_status,
-           "detail": clip(detail or None, MAX_DETAIL), "remote": clip(remote, 128)}
+           "detail": clip(detail or None, MAX_DETAIL), "remote": clip(remote, 128), "actor": clip(actor, 200)}
     if isinstance(bind, Engine):
         with bind.begin() as conn:
             conn.execute(insert(audit_log), row)
@@ -80,11 +80,13 @@ def record(bind: Connection | Engine, *, action: str, outcome: str, organisation
 
 
 def entries(engine: Engine, *, limit: int = 100, organisation: str | None = None,
-            outcome: str | None = None) -> list[dict[str, Any]]:
+            outcome: str | None = None, action_prefix: str | None = None) -> list[dict[str, Any]]:
     """The newest entries first."""
     q = select(audit_log).order_by(desc(audit_log.c.id)).limit(limit)
     if organisation:
         q = q.where(audit_log.c.organisation == organisation)
+    if action_prefix:
+        q = q.where(audit_log.c.action.startswith(action_prefix, autoescape=True))
     if outcome:
         q = q.where(audit_log.c.outcome == outcome)
     with engine.connect() as conn:

@@ -32,6 +32,8 @@ organisations = Table(
     Column("id", AutoId, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("created_us", BigInteger, nullable=False),
+    #: hex key of the keyed hashes the analysts' workspace shows instead of private accounts; NULL: off
+    Column("pseudonym_key", String(64), nullable=True),
 )
 
 api_keys = Table(
@@ -121,6 +123,8 @@ audit_log = Table(
     Column("http_status", Integer, nullable=True),
     Column("detail", Text, nullable=True),
     Column("remote", String(100), nullable=True),
+    #: the workspace user who acted (``lockstep ui``); API requests name their key in key_id instead
+    Column("actor", String(200), nullable=True),
     Index("ix_audit_at", "at_us"),
 )
 
@@ -130,4 +134,50 @@ server_state = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("last_seq", BigInteger, nullable=False),
     Column("last_date_added_us", BigInteger, nullable=False),
+)
+
+# --- the analysts' workspace (lockstep ui) ----------------------------------------------------------
+
+users = Table(
+    "users", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False),
+    Column("role", String(16), nullable=False),
+    #: argon2id, in the PHC string format (parameters and salt included)
+    Column("password_hash", String(200), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("disabled_us", BigInteger, nullable=True),
+)
+
+#: a signed-in browser: the cookie holds a random token, the table its SHA-256 (a leaked table signs
+#: nobody in); ``csrf`` is the token every form of that session must send back
+ui_sessions = Table(
+    "ui_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("expires_us", BigInteger, nullable=False),
+    Index("ix_ui_sessions_user", "user_id"),
+)
+
+#: append-only: a changed mind is a new row; the newest row of a subject is its current verdict
+verdicts = Table(
+    "verdicts", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("at_us", BigInteger, nullable=False),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=False),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("dataset", String(200), nullable=False),
+    Column("subject_kind", String(16), nullable=False),  # network | account
+    Column("subject", String(400), nullable=False),  # network id, or platform:account_id
+    Column("verdict", String(16), nullable=False),  # confirmed | benign | needs_review | note
+    Column("reason", Text, nullable=False),
+    #: SHA-256 of the network's sorted members when decided: a re-run of detect that renumbers
+    #: networks cannot carry a verdict over to a different group of accounts
+    Column("members_sha", String(64), nullable=True),
+    Column("member_count", Integer, nullable=True),
+    Index("ix_verdicts_subject", "dataset", "subject_kind", "subject", "id"),
 )

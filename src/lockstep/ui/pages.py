@@ -1,0 +1,163 @@
+"""The pages: datasets, the networks list, a network, an account, the audit log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from lockstep.report import charts
+from lockstep.report.data import load_network
+from lockstep.report.html import present_evidence, scrub_view
+from lockstep.serve import audit
+from lockstep.share.pseudonymizer import load_accounts
+from lockstep.store import Store
+from lockstep.ui import lockstep_view, queries, verdicts
+from lockstep.ui.deps import engine, page, pseudonymizer, render, require, settings, user
+from lockstep.ui.storeview import reading
+from lockstep.ui.users import User
+
+router = APIRouter()
+
+
+def _check_dataset(store: Store, dataset: str) -> None:
+    if store.scalar("SELECT count(*) FROM (SELECT 1 FROM networks WHERE dataset = ? LIMIT 1)", [dataset]) == 0 \
+            and dataset not in store.datasets():
+        raise HTTPException(404, f"The store has no dataset {dataset!r}.")
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, u: User = Depends(user)) -> Response:
+    with reading(settings(request).db) as store:
+        names = store.datasets()
+    if len(names) == 1:
+        return RedirectResponse(f"/d/{names[0]}/networks", status_code=303)
+    return render(request, "datasets.html.j2", {"datasets": names})
+
+
+def _latest(request: Request, u: User, dataset: str, kind: str) -> dict[str, dict[str, Any]]:
+    return verdicts.latest(engine(request), dataset, kind, u.organisation_id)
+
+
+@router.get("/d/{dataset}/networks", response_class=HTMLResponse)
+def networks(request: Request, dataset: str, u: User = Depends(user)) -> Response:
+    f = queries.Filters.parse(dict(request.query_params))
+    latest = _latest(request, u, dataset, "network")
+
+    def build(store: Store) -> dict[str, Any]:
+        _check_dataset(store, dataset)
+        listing = queries.network_list(store, dataset, f, {s: r["verdict"] for s, r in latest.items()})
+        pseudo = pseudonymizer(u)
+        if pseudo.active and listing["rows"]:
+            pseudo.know(load_accounts(store, dataset, [r["network_id"] for r in listing["rows"]]))
+            listing["rows"] = pseudo.scrub_all(listing["rows"])
+        counts = {v: 0 for v in verdicts.VERDICTS}
+        for r in latest.values():
+            counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+        return {"dataset": dataset, "filters": f, "listing": listing, "choices": queries.choices(store, dataset),
+                "latest": latest, "verdict_counts": counts, "pseudonymized": pseudo.active,
+                "posts": store.scalar("SELECT count(*) FROM posts WHERE dataset = ?", [dataset])}
+
+    return page(request, "networks.html.j2", build)
+
+
+def _graph(view: Any) -> tuple[str, dict[str, str]]:
+    """Cytoscape elements (JSON, safe inside a script element) and the colour of each trace: members as
+    nodes, one edge per pair and trace, weight and trace kept."""
+    traces = sorted({e["trace"] for e in view.edges})
+    colour = {t: charts.PALETTE[i % len(charts.PALETTE)] for i, t in enumerate(traces)}
+    nodes = [{"data": {"id": f"{m['platform']}:{m['account_id']}", "label": m["label"],
+                       "sub": m.get("subcluster") or 0}} for m in view.members]
+    edges = [{"data": {"source": f"{e['platform_a']}:{e['account_a']}", "target": f"{e['platform_b']}:{e['account_b']}",
+                       "trace": e["trace"], "weight": round(float(e["weight"] or 0), 3), "colour": colour[e["trace"]]}}
+             for e in view.edges]
+    return json.dumps({"elements": nodes + edges}).replace("</", "<\\/"), colour
+
+
+@router.get("/d/{dataset}/networks/{network_id}", response_class=HTMLResponse)
+def network(request: Request, dataset: str, network_id: int, u: User = Depends(user)) -> Response:
+    history = verdicts.history(engine(request), dataset, "network", str(network_id), u.organisation_id)
+
+    def build(store: Store) -> dict[str, Any]:
+        row = queries.network_row(store, dataset, network_id)
+        if row is None:
+            raise HTTPException(404, f"Dataset {dataset!r} has no network {network_id}.")
+        pseudo = pseudonymizer(u)
+        if pseudo.active:
+            pseudo.know(load_accounts(store, dataset, [network_id]))
+        view = load_network(store, dataset, row, pseudo)
+        scrub_view(view, pseudo)
+        present_evidence(view, pseudo)
+        fp = verdicts.members_fingerprint(store, dataset, network_id)
+        labels = {(m["platform"], m["account_id"]): m["label"] for m in view.members}
+        rows = queries.lockstep_rows(store, dataset, network_id)
+
+        def label(p: str, a: str) -> str:
+            return labels.get((p, a)) or pseudo.name(p, a)
+
+        items = lockstep_view.summarize(rows)
+        for it in items:
+            it["shown"] = pseudo.item(it["trace"], str(it["item"]))
+            it["example"] = pseudo.scrub(it["example"]) if it["example"] else None
+        graph, graph_traces = _graph(view)
+        sigs = queries.member_signals(store, dataset, network_id)
+        for m in view.members:
+            m["flags"] = pseudo.scrub_all(sigs.get((m["platform"], m["account_id"]), []))
+        return {
+            "dataset": dataset, "view": view, "history": history, "pseudonymized": pseudo.active,
+            "current": verdicts.current(history_latest(history), fp),
+            "lockstep_svg": lockstep_view.svg(rows, label, lambda t, i: pseudo.item(t, str(i))),
+            "items": items, "graph": graph, "graph_traces": graph_traces,
+            "heatmap_svg": charts.hour_weekday_heatmap(view.hour_weekday, row.get("utc_offset_hours")),
+            "creation_svg": charts.creation_histogram(view.creation_dates),
+            "timeline_svg": charts.daily_timeline(view.daily),
+            "pivots": pseudo.scrub_all(queries.pivots(store, dataset, network_id)),
+            "subject": str(network_id), "kind": "network",
+        }
+
+    return page(request, "network.html.j2", build)
+
+
+def history_latest(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The newest verdict of a history (newest first), notes skipped."""
+    return next((h for h in history if h["verdict"] != verdicts.NOTE), None)
+
+
+@router.get("/d/{dataset}/accounts/{platform}/{account_id}", response_class=HTMLResponse)
+def account(request: Request, dataset: str, platform: str, account_id: str, page_no: int = 1,
+            u: User = Depends(user)) -> Response:
+    subject = f"{platform}:{account_id}"
+    history = verdicts.history(engine(request), dataset, "account", subject, u.organisation_id)
+
+    def build(store: Store) -> dict[str, Any]:
+        data = queries.account(store, dataset, platform, account_id, page_no)
+        if data is None:
+            raise HTTPException(404, f"Dataset {dataset!r} has no account {subject!r}.")
+        pseudo = pseudonymizer(u)
+        name = account_id
+        if pseudo.active:
+            pseudo.know(load_accounts(store, dataset, [n["network_id"] for n in data["networks"]] or None))
+            prof = data["profile"]
+            name = pseudo.label(platform, account_id, prof.get("handle"), prof.get("followers"), prof.get("verified"))
+            if name != (prof.get("handle") or account_id):
+                for k in ("handle", "display_name", "bio", "account_id", "avatar_hash", "location"):
+                    if prof.get(k):
+                        prof[k] = name if k in ("handle", "account_id") else "(hidden)"
+            data = pseudo.scrub_all(data)
+            for p in data["posts"]:
+                p["post_id"] = pseudo.post(p["post_id"])
+        return {"dataset": dataset, "a": data, "name": name, "history": history, "pseudonymized": pseudo.active,
+                "current": verdicts.current(history_latest(history), None), "subject": subject,
+                "kind": "account", "platform": platform, "account_id": account_id}
+
+    return page(request, "account.html.j2", build)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, u: User = Depends(user)) -> Response:
+    """The organisation's audit entries (analysts and admins)."""
+    require(u, "analyst")
+    rows = audit.entries(engine(request), limit=200, organisation=u.organisation)
+    return render(request, "audit.html.j2", {"entries": rows})
