@@ -71,7 +71,9 @@ def record(bind: Connection | Engine, *, action: str, outcome: str, organisation
     transaction (so a write and its audit entry commit together)."""
     row = {"at_us": now_us(), "organisation": clip(organisation), "key_id": clip(key_id, 64),
            "action": clip(action), "target": clip(target), "outcome": clip(outcome), "http_status": http_status,
-           "detail": clip(detail or None, MAX_DETAIL), "remote": clip(remote, 128), "actor": clip(actor, 200)}
+           "detail": clip(detail or None, MAX_DETAIL), "remote": clip(remote, 128)}
+    if actor is not None:  # the column is newer (revision 0004) than some callers' schemas
+        row["actor"] = clip(actor, 200)
     if isinstance(bind, Engine):
         with bind.begin() as conn:
             conn.execute(insert(audit_log), row)

@@ -68,9 +68,11 @@ def _graph(view: Any) -> tuple[str, dict[str, str]]:
     nodes, one edge per pair and trace, weight and trace kept."""
     traces = sorted({e["trace"] for e in view.edges})
     colour = {t: charts.PALETTE[i % len(charts.PALETTE)] for i, t in enumerate(traces)}
-    nodes = [{"data": {"id": f"{m['platform']}:{m['account_id']}", "label": m["label"],
+    # node ids are positions, not account ids: the page's source must not name a hidden account
+    ids = {(m["platform"], m["account_id"]): f"n{i}" for i, m in enumerate(view.members)}
+    nodes = [{"data": {"id": ids[(m["platform"], m["account_id"])], "label": m["label"],
                        "sub": m.get("subcluster") or 0}} for m in view.members]
-    edges = [{"data": {"source": f"{e['platform_a']}:{e['account_a']}", "target": f"{e['platform_b']}:{e['account_b']}",
+    edges = [{"data": {"source": ids[(e["platform_a"], e["account_a"])], "target": ids[(e["platform_b"], e["account_b"])],
                        "trace": e["trace"], "weight": round(float(e["weight"] or 0), 3), "colour": colour[e["trace"]]}}
              for e in view.edges]
     return json.dumps({"elements": nodes + edges}).replace("</", "<\\/"), colour
