@@ -1,5 +1,6 @@
 """A sharing server to talk to, for tests, benchmarks and fuzzing: a database with one
-organisation, key and collection, and a real ``lockstep serve`` process on loopback."""
+organisation, key and collection, and a real ``lockstep serve`` (or ``lockstep ui``) process on
+loopback."""
 
 from __future__ import annotations
 
@@ -42,13 +43,20 @@ def start_server(database_url: str, cwd: Path, *args: str, timeout_s: float = 60
     """Start ``lockstep serve`` on a free loopback port (``args`` are more serve flags) as a real
     process, and return it and its base URL once discovery answers. Its log goes to
     ``cwd/server-PORT.log``; a server that exits or does not answer in time is an error quoting it."""
+    return start_command(["serve", "--database-url", database_url, "--no-access-log", *args], cwd, "/taxii2/",
+                         timeout_s=timeout_s)
+
+
+def start_command(argv: list[str], cwd: Path, ready_path: str, *, timeout_s: float = 60.0
+                  ) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``lockstep ARGV --host 127.0.0.1 --port PORT`` (a server command: ``serve``, ``ui``) on a
+    free loopback port, and return it and its base URL once ``ready_path`` answers."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKSTEP_")}
     log_path = cwd / f"server-{port}.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "lockstep", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--database-url", database_url, "--no-access-log", *args],
+            [sys.executable, "-m", "lockstep", *argv, "--host", "127.0.0.1", "--port", str(port)],
             cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout_s
@@ -56,7 +64,7 @@ def start_server(database_url: str, cwd: Path, *args: str, timeout_s: float = 60
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
         try:
-            httpx.get(url + "/taxii2/", timeout=1)
+            httpx.get(url + ready_path, timeout=1)
             return proc, url
         except httpx.HTTPError:
             time.sleep(0.2)

@@ -14,8 +14,9 @@
       elements: graph.elements,
       layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: function () { return 8000; } },
       wheelSensitivity: 0.3,
+      maxZoom: 2,
       style: [
-        { selector: "node", style: { "background-color": "#1f2933", "label": "data(label)", "font-size": 8,
+        { selector: "node", style: { "background-color": "#1f2933", "label": "data(label)", "font-size": 9,
                                      "color": "#1f2933", "width": 10, "height": 10 } },
         { selector: "edge", style: { "line-color": "data(colour)", "opacity": 0.6, "curve-style": "haystack",
                                      "width": function (e) { return 0.5 + 3 * e.data("weight") / wmax; } } }
