@@ -185,3 +185,35 @@ def test_the_workspace_keeps_working_while_a_writer_holds_the_store(workspace: W
         after = c.get(f"{NET}/2")
         assert after.status_code == 200 and "decided while detect ran" in after.text
         assert "being written" not in after.text
+
+
+def test_cli_export_and_evaluate_use_the_verdicts(workspace: Workspace, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from lockstep.cli.main import cli
+
+    base = ["--db", str(workspace.db), "--database-url", workspace.url]
+    out = tmp_path / "b.json"
+    r = CliRunner().invoke(cli, ["export", "stix", "--verdict", "confirmed", "--out", str(out), *base])
+    assert r.exit_code != 0 and "nothing to export" in str(r.exception)
+    with workspace.app() as c:
+        sign_in(c, "ann")
+        token = csrf_of(c.get(NET).text)
+        for kind, subject, v in (("network", "1", "confirmed"), ("network", "2", "benign"),
+                                 ("account", "twitter:op0", "benign")):
+            c.post(f"/d/{DATASET}/verdicts", data={"kind": kind, "subject": subject, "verdict": v,
+                                                   "reason": "reviewed", "csrf_token": token})
+    r = CliRunner().invoke(cli, ["export", "stix", "--verdict", "confirmed", "--out", str(out), *base])
+    assert r.exit_code == 0, r.output
+    names = [o["name"] for o in json.loads(out.read_text())["objects"] if o["type"] == "intrusion-set"]
+    assert len(names) == 1
+    r = CliRunner().invoke(cli, ["evaluate", "--verdicts", "--json", *base])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.output)
+    assert res["networks"] == {"confirmed": 1, "benign": 1, "needs_review": 0, "stale": 0, "precision": 0.5}
+    # members of 1 (9, less op0 judged benign on its own) confirmed and flagged; op0 and network 2's
+    # three benign and flagged
+    acc = res["accounts"]
+    assert (acc["true_positives"], acc["false_positives"], acc["false_negatives"]) == (8, 4, 0)
+    r = CliRunner().invoke(cli, ["evaluate", *base])
+    assert r.exit_code != 0 and "either --truth FILE or --verdicts" in r.output

@@ -17,16 +17,25 @@ def _fmt(v: Any) -> str:
 
 
 @click.command()
-@click.option("--truth", "truth_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--truth", "truth_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="truth.csv from `lockstep synth`, or a CSV of account_id,label[,platform].")
+@click.option("--verdicts", "use_verdicts", is_flag=True, default=False,
+              help="Score against the analysts' verdicts recorded in the workspace (`lockstep ui`) instead "
+                   "of a truth file.")
+@click.option("--database-url", default=None,
+              help="With --verdicts: the server database holding them. Default: $LOCKSTEP_DATABASE_URL, else "
+                   "sqlite:///lockstep-server.sqlite.")
+@click.option("--organisation", default=None,
+              help="With --verdicts: only this organisation's verdicts (default: every organisation's).")
 @click.option("--min-posts", type=click.IntRange(min=1), default=10, show_default=True,
               help="Posts an embedded real account (synth --embed) needs in its slice to count as active "
                    "in the per-category recall.")
 @dataset_option
 @db_option
 @json_option
-def evaluate(truth_path: Path, min_posts: int, dataset: str | None, db: Path | None, as_json: bool) -> None:
-    """Score what `lockstep detect` stored against a truth file.
+def evaluate(truth_path: Path | None, use_verdicts: bool, database_url: str | None, organisation: str | None,
+             min_posts: int, dataset: str | None, db: Path | None, as_json: bool) -> None:
+    """Score what `lockstep detect` stored against a truth file, or against analysts' verdicts.
 
     Account-level precision, recall, F1, PR-AUC, ROC-AUC and precision@k; the share of organic
     accounts flagged, overall and per hard-negative group; for synthetic truth also the network-level
@@ -35,7 +44,18 @@ def evaluate(truth_path: Path, min_posts: int, dataset: str | None, db: Path | N
     of every account (table account_scores) where detect wrote one, else the network members' score.
     When the truth holds embedded real timelines (synth --embed), also the recall per category of
     the real accounts with at least --min-posts posts in the slice.
+
+    With --verdicts: the share of reviewed networks that analysts confirmed (precision of what
+    detection proposed), and account-level precision and recall where a confirmed account counts
+    as found when detection put it in a network (a network's verdict applies to its members unless
+    an account has its own). Verdicts about networks whose members changed since are not used.
     """
+    if use_verdicts == (truth_path is not None):
+        raise click.UsageError("Give either --truth FILE or --verdicts.")
+    if use_verdicts:
+        _against_verdicts(database_url, organisation, dataset, db, as_json)
+        return
+    assert truth_path is not None
     from lockstep.evaluate import evaluate as run
 
     with open_store(db, read_only=True) as store:
@@ -71,3 +91,36 @@ def evaluate(truth_path: Path, min_posts: int, dataset: str | None, db: Path | N
         rows.append(("all active", e["accounts"], e["active_accounts"], e["active_flagged"], _fmt(e["recall_active"])))
         print_table(f"embedded real accounts (active: >= {e['min_posts']} posts in the slice)",
                     ["category", "accounts", "active", "flagged", "recall"], rows)
+
+
+def _against_verdicts(database_url: str | None, organisation: str | None, dataset: str | None, db: Path | None,
+                      as_json: bool) -> None:
+    from sqlalchemy import select
+
+    from lockstep.config import Settings
+    from lockstep.errors import ConfigError
+    from lockstep.serve.database import make_engine, upgrade
+    from lockstep.serve.schema import organisations
+    from lockstep.ui.verdicts import agreement
+
+    engine = make_engine(database_url or Settings.load().database_url)
+    upgrade(engine)
+    oid = None
+    if organisation:
+        with engine.connect() as conn:
+            oid = conn.execute(select(organisations.c.id).where(organisations.c.name == organisation)).scalar()
+        if oid is None:
+            raise ConfigError(f"Unknown organisation {organisation!r} in the server database.")
+    with open_store(db, read_only=True) as store:
+        res = agreement(engine, store, store.resolve_dataset(dataset), oid)
+    engine.dispose()
+    if as_json:
+        print_json(res)
+        return
+    n, a = res["networks"], res["accounts"]
+    print_table(f"detection against analysts' verdicts ({res['dataset']})", ["metric", "value"], [
+        ("networks confirmed", n["confirmed"]), ("networks benign", n["benign"]),
+        ("networks needing review", n["needs_review"]), ("verdicts on changed networks (unused)", n["stale"]),
+        ("network precision", _fmt(n["precision"])), ("accounts judged", a["judged"]),
+        ("account precision", _fmt(a["precision"])), ("account recall", _fmt(a["recall"])),
+        ("account F1", _fmt(a["f1"]))])

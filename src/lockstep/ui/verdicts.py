@@ -128,3 +128,50 @@ def export_rows(engine: Engine, dataset: str | None = None) -> Iterable[dict[str
         q = q.where(verdicts.c.dataset == dataset)
     with engine.connect() as conn:
         yield from (dict(r._mapping) for r in conn.execute(q))
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def agreement(engine: Engine, store: Store, dataset: str, organisation_id: int | None = None) -> dict[str, Any]:
+    """How detection agrees with the analysts' current verdicts (``lockstep evaluate --verdicts``).
+
+    Networks: of those judged confirmed or benign (members unchanged since), the share confirmed is
+    the precision of what detection proposed. Accounts: an account judged confirmed counts as found
+    when detection put it in a network (recall), one judged benign as a false positive when it did;
+    a network verdict also applies to each of its members unless the account has its own.
+    ``needs_review`` verdicts are counted, not scored.
+    """
+    nets = {"confirmed": 0, "benign": 0, "needs_review": 0, "stale": 0}
+    accounts: dict[str, str] = {}
+    for subject, row in latest(engine, dataset, "network", organisation_id).items():
+        if not subject.isdigit():
+            continue
+        prints = members_fingerprint(store, dataset, int(subject))
+        now = current(row, prints)
+        if now is None or now.stale or not prints[1]:
+            nets["stale"] += 1
+            continue
+        nets[now.verdict] += 1
+        for (member,) in store.rows("SELECT platform || ':' || account_id FROM members WHERE dataset = ? AND "
+                                    "network_id = ?", [dataset, int(subject)]):
+            accounts[member] = now.verdict
+    for subject, row in latest(engine, dataset, "account", organisation_id).items():
+        accounts[subject] = row["verdict"]  # an account's own verdict wins over its network's
+    flagged = {r[0] for r in store.rows("SELECT DISTINCT platform || ':' || account_id FROM members "
+                                        "WHERE dataset = ?", [dataset])}
+    judged = {a: v for a, v in accounts.items() if v in ("confirmed", "benign")}
+    tp = sum(1 for a, v in judged.items() if v == "confirmed" and a in flagged)
+    fn = sum(1 for a, v in judged.items() if v == "confirmed" and a not in flagged)
+    fpos = sum(1 for a, v in judged.items() if v == "benign" and a in flagged)
+    tn = sum(1 for a, v in judged.items() if v == "benign" and a not in flagged)
+    precision, recall = _ratio(tp, tp + fpos), _ratio(tp, tp + fn)
+    f1 = round(2 * precision * recall / (precision + recall), 4) if precision and recall else None
+    return {
+        "dataset": dataset,
+        "networks": {**nets, "precision": _ratio(nets["confirmed"], nets["confirmed"] + nets["benign"])},
+        "accounts": {"judged": len(judged), "needs_review": sum(1 for v in accounts.values() if v == "needs_review"),
+                     "true_positives": tp, "false_negatives": fn, "false_positives": fpos, "true_negatives": tn,
+                     "precision": precision, "recall": recall, "f1": f1},
+    }
