@@ -83,6 +83,32 @@ TABLES: dict[str, str] = {
         dataset VARCHAR NOT NULL, platform VARCHAR NOT NULL, account_id VARCHAR NOT NULL,
         score DOUBLE, evidence DOUBLE, partners INTEGER, best_trace VARCHAR, network_id INTEGER,
         set_aside BOOLEAN, signal_score DOUBLE""",
+    # --- network identity and live following (issue 17) -----------------------------------------
+    # Every durable network id a dataset ever had, active or not, with the members and evidence items
+    # it was last seen with: the next run's networks are matched against these (networks.lineage).
+    "network_lineage": f"""
+        dataset VARCHAR NOT NULL, network_id INTEGER NOT NULL, status VARCHAR NOT NULL,
+        first_seen TIMESTAMP, last_seen TIMESTAMP, size INTEGER, members {_LIST}, items {_LIST},
+        PRIMARY KEY (dataset, network_id)""",
+    # One row per lineage event (new, grew, shrank, merged, split, dormant, reactivated). ``seen_at`` is
+    # when Lockstep saw it (wall clock), ``data_time`` the newest post the run saw (the data's clock),
+    # first_post/last_post the times of the posts that made the change.
+    "network_history": f"""
+        dataset VARCHAR NOT NULL, network_id INTEGER NOT NULL, event VARCHAR NOT NULL,
+        seen_at TIMESTAMP NOT NULL, data_time TIMESTAMP, size INTEGER, change INTEGER,
+        related INTEGER[], accounts {_LIST}, first_post TIMESTAMP, last_post TIMESTAMP,
+        run_id VARCHAR, sentence VARCHAR""",
+    # Where each live source stopped (a file's size and mtime, a Jetstream cursor, stdin lines),
+    # written in the same transaction as the posts it read, so a restart resumes exactly there.
+    "follow_state": """
+        dataset VARCHAR NOT NULL, source VARCHAR NOT NULL, position VARCHAR, updated_at TIMESTAMP,
+        PRIMARY KEY (dataset, source)""",
+    # Every alert raised, once: alert_id is derived from the rule and what triggered it, so a
+    # restart that sees the same change raises nothing new.
+    "alerts": f"""
+        alert_id VARCHAR PRIMARY KEY, dataset VARCHAR NOT NULL, rule VARCHAR NOT NULL,
+        network_id INTEGER, raised_at TIMESTAMP NOT NULL, data_time TIMESTAMP, first_post TIMESTAMP,
+        last_post TIMESTAMP, reason VARCHAR, link VARCHAR, accounts {_LIST}, delivered_at TIMESTAMP""",
     # --- signals (issue: account signals) ----------------------------------------------------
     "account_signals": """
         dataset VARCHAR NOT NULL, platform VARCHAR NOT NULL, account_id VARCHAR NOT NULL,

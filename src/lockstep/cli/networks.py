@@ -48,6 +48,27 @@ def load_networks(store: Store, dataset: str) -> list[dict[str, Any]]:
     return rows
 
 
+def load_history(store: Store, dataset: str, *, network_id: int | None = None,
+                 since_s: float | None = None) -> list[dict[str, Any]]:
+    """Lineage events (``network_history``, see ``lockstep.networks.lineage``), oldest first; none in a
+    store written before durable ids."""
+    if not store.has_table("network_history"):
+        return []
+    where: list[str] = ["dataset = ?"]
+    params: list[Any] = [dataset]
+    if network_id is not None:
+        where.append("network_id = ?")
+        params.append(network_id)
+    if since_s is not None:
+        from datetime import UTC, datetime, timedelta
+
+        where.append("seen_at >= ?")  # stored as naive UTC, like every time in the store
+        params.append(datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=since_s))
+    return store.query("SELECT network_id, event, seen_at, data_time, size, change, related, first_post, last_post, "
+                       f"sentence FROM network_history WHERE {' AND '.join(where)} "
+                       "ORDER BY seen_at, network_id, event", params).to_pylist()
+
+
 def load_set_aside(store: Store, dataset: str) -> list[dict[str, Any]]:
     """Networks of disclosed automation that `detect` set aside instead of flagging (see
     ``lockstep.networks.disclosed``); none in a store written before the table existed."""
@@ -70,14 +91,28 @@ def load_set_aside(store: Store, dataset: str) -> list[dict[str, Any]]:
 @click.option("--set-aside", "set_aside", is_flag=True,
               help="List the networks of openly disclosed automation (e.g. an outlet's feeds) that detect "
                    "set aside instead of flagging, with the reason.")
+@click.option("--changes-since", "changes_since", metavar="DURATION", default=None,
+              help="List what changed in the networks in this past time instead (e.g. 24h): new, grew, shrank, "
+                   "merged, split, dormant, with the time Lockstep saw it and the time of the posts behind it.")
 @db_option
 @json_option
 @csv_option
-def networks(dataset: str | None, set_aside: bool, db: Path | None, as_json: bool, as_csv: bool) -> None:
-    """List the networks the last `lockstep detect` found: id, size, score, traces, activity span."""
+def networks(dataset: str | None, set_aside: bool, changes_since: str | None, db: Path | None, as_json: bool,
+             as_csv: bool) -> None:
+    """List the networks the last `lockstep detect` found: id, size, score, traces, activity span.
+
+    Network ids are durable: a rerun of `detect`, or `lockstep follow`, matches its networks to the earlier
+    ones by shared members (or shared evidence) and keeps their ids; `--changes-since 24h` lists the changes.
+    """
     with open_store(db, read_only=True) as store:
         ds = store.resolve_dataset(dataset)
         _require_run(store, ds)
+        if changes_since is not None:
+            from lockstep.duration import parse_duration
+
+            changes = load_history(store, ds, since_s=parse_duration(changes_since, what="--changes-since"))
+            _print_changes(ds, changes_since, changes, as_json=as_json, as_csv=as_csv)
+            return
         rows = load_networks(store, ds)
         aside = load_set_aside(store, ds)
     if set_aside:
@@ -97,6 +132,19 @@ def networks(dataset: str | None, set_aside: bool, db: Path | None, as_json: boo
         from lockstep.networks.disclosed import set_aside_line  # only when needed: it loads tldextract
 
         click.echo(set_aside_line(len(aside), sum(g["size"] for g in aside)))
+
+
+def _print_changes(ds: str, since: str, changes: list[dict[str, Any]], *, as_json: bool, as_csv: bool) -> None:
+    if as_json:
+        print_json({"dataset": ds, "since": since, "changes": changes})
+        return
+    header = ["seen_at", "network_id", "event", "size", "change", "posts_from", "posts_to", "what"]
+    out = [(c["seen_at"], c["network_id"], c["event"], c["size"], c["change"], c["first_post"], c["last_post"],
+            c["sentence"]) for c in changes]
+    if as_csv:
+        print_csv(header, out)
+    else:
+        print_table(f"network changes in {ds} in the last {since}", header, out)
 
 
 def _print_set_aside(ds: str, aside: list[dict[str, Any]], *, as_json: bool, as_csv: bool) -> None:
@@ -123,6 +171,14 @@ def network(network_id: int, dataset: str | None, limit: int, db: Path | None, a
         ds = store.resolve_dataset(dataset)
         _require_run(store, ds)
         net = [r for r in load_networks(store, ds) if r["network_id"] == network_id]
+        history = load_history(store, ds, network_id=network_id)
+        if not net and history:  # an id that is dormant or merged now: its history is what there is
+            if as_json:
+                print_json({"network_id": network_id, "active": False, "history": history})
+                return
+            console.print(f"[bold]Network {network_id}[/] in {ds} is not active in the last run.", highlight=False)
+            _print_history(history)
+            return
         if not net:
             raise StoreError(f"Dataset {ds!r} has no network {network_id}. See `lockstep networks` for the ids.")
         mem = store.query("SELECT platform, account_id, score, subcluster, degree FROM members "
@@ -146,8 +202,8 @@ def network(network_id: int, dataset: str | None, limit: int, db: Path | None, a
         summary = network_signal_summary(store, ds, network_id) if signals else None
     info = net[0]
     if as_json:
-        print_json({**info, "member_details": mem, "evidence": ev, "evidence_total": n_ev, "signals": signals,
-                    "signal_summary": summary})
+        print_json({**info, "active": True, "member_details": mem, "evidence": ev, "evidence_total": n_ev,
+                    "signals": signals, "signal_summary": summary, "history": history})
         return
     console.print(f"[bold]Network {network_id}[/] in {ds}: {info['size']} accounts, score {info['score']:.3f}, "
                   f"traces {', '.join(info['traces'] or [])}", highlight=False)
@@ -168,6 +224,14 @@ def network(network_id: int, dataset: str | None, limit: int, db: Path | None, a
     if signals:
         print_table("account signals", ["platform", "account_id", "signal", "sentence"],
                     [(s["platform"], s["account_id"], s["signal"], s["sentence"]) for s in signals])
+    if history:
+        _print_history(history)
+
+
+def _print_history(history: list[dict[str, Any]]) -> None:
+    print_table("history", ["seen_at", "event", "size", "change", "posts_from", "posts_to", "what"],
+                [(h["seen_at"], h["event"], h["size"], h["change"], h["first_post"], h["last_post"], h["sentence"])
+                 for h in history])
 
 
 @click.command()

@@ -24,7 +24,7 @@ import pyarrow as pa
 from lockstep import __version__, registry
 from lockstep.engine.duckdb import DuckDBEngine
 from lockstep.errors import ConfigError
-from lockstep.networks import disclosed
+from lockstep.networks import disclosed, lineage
 from lockstep.networks.account_score import write_account_scores
 from lockstep.networks.cluster import leiden, subclusters
 from lockstep.networks.explain import evidence_rows, outside_usage, why_flagged
@@ -58,6 +58,8 @@ class DetectOptions:
     set_aside_disclosed: bool = True
     #: DuckDB's memory cap during detection (joins spill to disk beyond it).
     memory_limit: str | None = "3GB"
+    #: Only posts at or after this time (ISO 8601, UTC): the sliding window of ``lockstep follow``.
+    since: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -94,7 +96,9 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
     t0 = time.perf_counter()
     detectors = make_detectors(opts)
     engine = DuckDBEngine.for_store(store, memory_limit=opts.memory_limit)
-    engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_posts AS SELECT * FROM posts WHERE dataset = {literal(dataset)}")
+    window = f" AND time >= {literal(opts.since)}::TIMESTAMP" if opts.since else ""
+    engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_posts AS SELECT * FROM posts WHERE dataset = {literal(dataset)}"
+                   f"{window}")
     engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_accounts AS SELECT * FROM accounts WHERE dataset = {literal(dataset)}")
     edges, reports, account_evidence = run_traces(engine, "_ls_posts", detectors, fdr=opts.fdr,
                                 on_trace=(lambda n: on_step(f"trace {n}")) if on_step else None)
@@ -103,7 +107,12 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
         on_step("networks")
     networks, members, evidence, _, set_aside = build_networks(engine, edges, opts, accounts="_ls_accounts")
     run_id = uuid.uuid4().hex
-    _write(store, dataset, run_id, started, opts, edges, networks, members, evidence, set_aside)
+    # Durable ids: this run's networks are matched to the dataset's earlier ones (networks.lineage).
+    data_time = store.scalar("SELECT max(time) FROM _ls_posts")
+    ids = lineage.plan(lineage.seen_from(members, evidence), lineage.known_from(store, dataset), at=started,
+                       data_time=data_time, run_id=run_id)
+    networks, members, evidence = (lineage.remap(t, ids.mapping) for t in (networks, members, evidence))
+    _write(store, dataset, run_id, started, opts, edges, networks, members, evidence, set_aside, ids)
     engine.drop("_ls_posts")
     engine.drop("_ls_accounts")
     t_networks = time.perf_counter()
@@ -246,7 +255,7 @@ _EVIDENCE_SCHEMA = pa.schema([
 
 def _write(store: Store, dataset: str, run_id: str, started: datetime, opts: DetectOptions,
            edges: pa.Table, networks: pa.Table, members: pa.Table, evidence: pa.Table,
-           set_aside: pa.Table | None = None) -> None:
+           set_aside: pa.Table | None = None, ids: lineage.Plan | None = None) -> None:
     for col, typ in _EXTRA_EDGE_COLUMNS.items():
         store.con.execute(f"ALTER TABLE edges ADD COLUMN IF NOT EXISTS {col} {typ}")
     edge_cols = ["trace", "platform_a", "account_a", "platform_b", "account_b", "weight", "count", "p_value",
@@ -267,6 +276,8 @@ def _write(store: Store, dataset: str, run_id: str, started: datetime, opts: Det
             if rows is not None and rows.num_rows:
                 rows = rows.append_column("dataset", pa.array([dataset] * rows.num_rows, pa.string()))
                 store.append(target, rows)
+        if ids is not None:
+            lineage.write(con, store, dataset, ids)
 
 
 def _apply_signals(store: Store, dataset: str) -> str | None:
