@@ -108,7 +108,8 @@ TABLES: dict[str, str] = {
     "alerts": f"""
         alert_id VARCHAR PRIMARY KEY, dataset VARCHAR NOT NULL, rule VARCHAR NOT NULL,
         network_id INTEGER, raised_at TIMESTAMP NOT NULL, data_time TIMESTAMP, first_post TIMESTAMP,
-        last_post TIMESTAMP, reason VARCHAR, link VARCHAR, accounts {_LIST}, delivered_at TIMESTAMP""",
+        last_post TIMESTAMP, size INTEGER, reason VARCHAR, link VARCHAR, accounts {_LIST},
+        delivered_at TIMESTAMP""",
     # --- signals (issue: account signals) ----------------------------------------------------
     "account_signals": """
         dataset VARCHAR NOT NULL, platform VARCHAR NOT NULL, account_id VARCHAR NOT NULL,

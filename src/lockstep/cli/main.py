@@ -26,6 +26,8 @@ COMMANDS = {
     "narratives": "lockstep.cli.narratives:narratives",
     "pivots": "lockstep.cli.narratives:pivots",
     "watch": "lockstep.cli.watch:watch",
+    "follow": "lockstep.cli.follow:follow",
+    "replay": "lockstep.cli.replay:replay",
     "synth": "lockstep.cli.synth:synth",
     "evaluate": "lockstep.cli.evaluate:evaluate",
     "report": "lockstep.cli.report:report",

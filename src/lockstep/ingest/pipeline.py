@@ -62,6 +62,7 @@ BATCH_ROWS = 50_000
 SNIFF_THRESHOLD = 0.5
 
 ProgressFn = Callable[[int], None]
+CommitHook = Callable[[duckdb.DuckDBPyConnection], None]
 
 
 @dataclass
@@ -431,8 +432,10 @@ _ACC_VALID = "account_id IS NOT NULL AND account_id <> '' AND platform IS NOT NU
 
 
 def _commit(store: Store, dataset: str, summary: FileSummary, meta: dict[str, Any], staged: Staged,
-            posts: pa.Table) -> None:
-    """Move the enriched rows into the store in one transaction and fill in the summary's counts."""
+            posts: pa.Table, on_commit: CommitHook | None = None) -> None:
+    """Move the enriched rows into the store in one transaction and fill in the summary's counts.
+    ``on_commit`` runs last inside that transaction (``lockstep follow`` records where its source
+    stopped there, so the position and the posts are stored together or not at all)."""
     con = store.con
     posts = posts.append_column("_first", _first_copies(con, posts))
     with _registered(con, _lockstep_posts=posts, _lockstep_accounts=staged.accounts), store.transaction():
@@ -513,6 +516,8 @@ def _commit(store: Store, dataset: str, summary: FileSummary, meta: dict[str, An
                 summary.duplicates, summary.quarantined, summary.zone_unknown,
             ],
         )
+        if on_commit is not None:
+            on_commit(con)
 
 
 def _read_all(adapter: Any, stager: _Stager, progress: ProgressFn | None) -> None:
@@ -557,8 +562,10 @@ def ingest_file(
     dataset: str = "default",
     options: ReadOptions | None = None,
     progress: ProgressFn | None = None,
+    on_commit: CommitHook | None = None,
 ) -> FileSummary:
-    """Ingest one file in one transaction; raises :class:`SourceError` when it cannot be read at all."""
+    """Ingest one file in one transaction; raises :class:`SourceError` when it cannot be read at all.
+    ``on_commit(con)`` runs inside that transaction, after the rows are in (see :func:`_commit`)."""
     options = options or ReadOptions()
     if not path.exists():
         raise SourceError(f"No such file: '{path}'.")
@@ -589,7 +596,8 @@ def ingest_file(
             f"Check that it is a {cls.description} file, or name another --format."
         )
     posts = _enrich(store, dataset, staged)
-    _commit(store, dataset, summary, {"bytes": path.stat().st_size, "platform": options.platform}, staged, posts)
+    _commit(store, dataset, summary, {"bytes": path.stat().st_size, "platform": options.platform}, staged, posts,
+            on_commit)
     if summary.zone_unknown:
         summary.notes.append(
             f"{summary.zone_unknown} posts had no time zone in the source and were read as UTC"
