@@ -45,12 +45,15 @@ from lockstep.cli.common import db_option, err_console, json_option, print_json
 @click.option("--quiet", is_flag=True, help="Do not print alerts and progress on the terminal.")
 @click.option("--no-exit", "no_exit", is_flag=True,
               help="Keep running when every source has ended (stdin closed) instead of stopping.")
+@click.option("--exit-idle", metavar="DURATION", default=None,
+              help="Stop (exit 0) once no source has delivered anything for this long, e.g. a backfill "
+                   "that caught up.")
 @db_option
 @json_option
 def follow(folders: tuple[Path, ...], use_stdin: bool, jetstream: str | None, fmt: str, dataset: str, every: str,
            window: str, clock: str, settle: str, batch: int, alert_rules: tuple[str, ...], alert_growth: int,
            alerts_jsonl: Path | None, webhook: str | None, webhook_secret_file: Path | None, quiet: bool,
-           no_exit: bool, db: Path | None, as_json: bool) -> None:
+           no_exit: bool, exit_idle: str | None, db: Path | None, as_json: bool) -> None:
     """Follow live data: ingest as it arrives, re-detect on a schedule, alert on what changed.
 
     Sources: folders (--dir), NDJSON on standard input (--stdin), Bluesky Jetstream (--jetstream URL).
@@ -72,7 +75,8 @@ def follow(folders: tuple[Path, ...], use_stdin: bool, jetstream: str | None, fm
     path = resolve_db_path(db)
     opts = FollowOptions(dataset=dataset, every_s=parse_duration(every, what="--every"),
                          window_s=parse_duration(window, what="--window"), clock=clock,
-                         rules=Rules.parse(list(alert_rules), alert_growth), exit_when_exhausted=not no_exit)
+                         rules=Rules.parse(list(alert_rules), alert_growth), exit_when_exhausted=not no_exit,
+                         exit_idle_s=parse_duration(exit_idle, what="--exit-idle") if exit_idle else None)
     say = (lambda msg: None) if quiet else (lambda msg: err_console.print(msg, highlight=False, markup=False))
     sinks: list[Any] = []
     if not quiet:

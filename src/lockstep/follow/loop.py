@@ -45,6 +45,8 @@ class FollowOptions:
     rules: Rules = field(default_factory=Rules)
     #: stop when every source is exhausted (stdin at its end), after a last detection
     exit_when_exhausted: bool = True
+    #: stop when no source delivered anything for this long (a backfill that has caught up); None: never
+    exit_idle_s: float | None = None
 
 
 def save_position(dataset: str, batch: Batch) -> Callable[[Any], None]:
@@ -77,25 +79,36 @@ class Follower:
     def run(self) -> dict[str, Any]:
         with Store(self.db) as store:  # alerts a crash left undelivered go out first
             deliver_pending(store, self.opts.dataset, self.sinks)
-            last = store.rows("SELECT max(data_time) FROM network_history WHERE dataset = ?", [self.opts.dataset])
-            self._last_data = last[0][0] if last else None
-        self._last_wall = time.monotonic()
+            self._last_data = store.scalar("SELECT max(data_time) FROM network_history WHERE dataset = ?",
+                                           [self.opts.dataset])
+            # Posts stored after the last detection (a stop or crash came first) are detected on soon.
+            self._new_posts = int(store.scalar(
+                "SELECT count(*) FROM posts WHERE dataset = ? AND time > coalesce(?, TIMESTAMP '1970-01-01')",
+                [self.opts.dataset, self._last_data]))
+        self._last_wall = last_input = time.monotonic()
         try:
             while not self.stop.is_set():
                 got = self._round()
+                if got:
+                    last_input = time.monotonic()
                 exhausted = all(getattr(s, "exhausted", False) for s in self.sources)
-                if self._due() or (exhausted and self._new_posts):
+                idle = (self.opts.exit_idle_s is not None
+                        and time.monotonic() - last_input >= self.opts.exit_idle_s)
+                if self._due() or ((exhausted or idle) and self._new_posts):
                     self._detect()
                 if exhausted and self.opts.exit_when_exhausted:
                     break
+                if idle:
+                    self.figures["stopped"] = "idle"
+                    break
                 if not got:
                     self.stop.wait(0.05)
-            if self._new_posts:  # stopping: what was stored is detected on before leaving
-                self._detect()
+            # On a stop signal no detection is started: it could outlast the service manager's patience;
+            # the next start detects on what was stored since (see run()'s first lines).
         finally:
             for s in self.sources:
                 s.close()
-        self.figures["stopped"] = "signal" if self.stop.is_set() else "sources exhausted"
+        self.figures.setdefault("stopped", "signal" if self.stop.is_set() else "sources exhausted")
         return self.figures
 
     def _round(self) -> int:

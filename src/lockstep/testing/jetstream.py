@@ -15,6 +15,7 @@ Run it from the command line with ``lockstep replay EVENTS.jsonl --jetstream POR
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 from lockstep.errors import SourceError
 
@@ -158,6 +160,10 @@ class ReplayServer:
             await self._stop.wait()
 
     async def _handle(self, ws: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):  # a client that goes away (or is killed) is no error
+            await self._replay(ws)
+
+    async def _replay(self, ws: ServerConnection) -> None:
         query = parse_qs(urlsplit(ws.request.path if ws.request else "/").query)
         cursor = int(query["cursor"][0]) if "cursor" in query else None
         wanted = set(query.get("wantedCollections", []))
