@@ -116,6 +116,7 @@ def test_review_decide_and_export_in_a_browser(workspace: Workspace, browser: An
         d.find_element(By.LINK_TEXT, "#1").click()
         _wait(lambda: d.find_elements(By.CSS_SELECTOR, "#graph[data-drawn=true] canvas"))
         assert d.find_elements(By.CSS_SELECTOR, "svg.lockstep-view circle")
+        _wait(lambda: len(d.find_elements(By.CSS_SELECTOR, "figure.drawn svg")) == 3)  # fetched by htmx
         _axe(d, "network")
         d.save_screenshot(str(shots / "network.png"))
 

@@ -74,21 +74,52 @@ def _members_sql() -> str:
     """
 
 
+def member_posts(store: Store, dataset: str, network_id: int) -> None:
+    """(Re)create the temp table ``_report_posts``: time, client, links of the network's members'
+    posts, read by :func:`daily_counts`, :func:`hour_weekday` and :func:`load_network`."""
+    store.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _report_posts AS
+        SELECT p.platform, p.account_id, p.time, p.client, p.domains, p.urls FROM posts p JOIN members m
+          ON p.dataset = m.dataset AND p.platform = m.platform AND p.account_id = m.account_id
+        WHERE m.dataset = ? AND m.network_id = ?
+        """,
+        [dataset, network_id],
+    )
+
+
+def daily_counts(store: Store) -> list[tuple[datetime, int]]:
+    """Posts per UTC day in ``_report_posts``."""
+    return [(d, int(n)) for d, n in store.rows(
+        "SELECT date_trunc('day', time) AS d, count(*) FROM _report_posts GROUP BY 1 ORDER BY 1")]
+
+
+def hour_weekday(store: Store) -> list[list[int]]:
+    """Posts in ``_report_posts`` by weekday (rows, Monday first) and UTC hour (columns)."""
+    grid = [[0] * 24 for _ in range(7)]
+    for dow, hour, n in store.rows(
+        "SELECT isodow(time) - 1, hour(time), count(*) FROM _report_posts GROUP BY 1, 2"
+    ):
+        grid[int(dow)][int(hour)] = int(n)
+    return grid
+
+
+def creation_dates(store: Store, dataset: str, network_id: int) -> list[datetime]:
+    """When the network's members' accounts were created (where the source says)."""
+    return [r[0] for r in store.rows(
+        "SELECT a.created_at FROM members m JOIN accounts a ON a.dataset = m.dataset AND a.platform = m.platform "
+        "AND a.account_id = m.account_id WHERE m.dataset = ? AND m.network_id = ? AND a.created_at IS NOT NULL",
+        [dataset, network_id])]
+
+
 def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudonymizer) -> NetworkView:
     nid = int(row["network_id"])
     members = dicts(store, _members_sql(), [dataset, nid])
     for m in members:
         m["label"] = pseudo.label(m["platform"], m["account_id"], m.get("handle"), m.get("followers"), m.get("verified"))
-    # The member posts, as a temp view the other queries share.
-    store.con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _report_posts AS
-        SELECT p.* FROM posts p JOIN members m
-          ON p.dataset = m.dataset AND p.platform = m.platform AND p.account_id = m.account_id
-        WHERE m.dataset = ? AND m.network_id = ?
-        """,
-        [dataset, nid],
-    )
+    # The member posts (only the columns read below: the text column is most of a post's bytes),
+    # as a temp table the other queries share.
+    member_posts(store, dataset, nid)
     assets = dicts(
         store,
         """
@@ -102,13 +133,8 @@ def load_network(store: Store, dataset: str, row: dict[str, Any], pseudo: Pseudo
         [dataset, nid],
     )
     creation = [m["created_at"] for m in members if m.get("created_at") is not None]
-    daily = [(d, int(n)) for d, n in store.rows(
-        "SELECT date_trunc('day', time) AS d, count(*) FROM _report_posts GROUP BY 1 ORDER BY 1")]
-    grid = [[0] * 24 for _ in range(7)]
-    for dow, hour, n in store.rows(
-        "SELECT isodow(time) - 1, hour(time), count(*) FROM _report_posts GROUP BY 1, 2"
-    ):
-        grid[int(dow)][int(hour)] = int(n)
+    daily = daily_counts(store)
+    grid = hour_weekday(store)
     clients = [(c or "unknown", int(n)) for c, n in store.rows(
         "SELECT client, count(*) FROM _report_posts GROUP BY 1 ORDER BY 2 DESC LIMIT 12")]
     domains = dicts(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lockstep.report import charts
+from lockstep.report import data as report_data
 from lockstep.report.data import load_network
 from lockstep.report.html import present_evidence, scrub_view
 from lockstep.serve import audit
@@ -112,14 +113,37 @@ def network(request: Request, dataset: str, network_id: int, u: User = Depends(u
             "current": verdicts.current(history_latest(history), fp),
             "lockstep_svg": lockstep_view.svg(rows, label, lambda t, i: pseudo.item(t, str(i))),
             "items": items, "graph": graph, "graph_traces": graph_traces,
-            "heatmap_svg": charts.hour_weekday_heatmap(view.hour_weekday, row.get("utc_offset_hours")),
-            "creation_svg": charts.creation_histogram(view.creation_dates),
-            "timeline_svg": charts.daily_timeline(view.daily),
             "pivots": pseudo.scrub_all(queries.pivots(store, dataset, network_id)),
             "subject": str(network_id), "kind": "network",
         }
 
     return page(request, "network.html.j2", build)
+
+
+CHARTS = {"heatmap": "Posts by hour (UTC) and weekday", "timeline": "Posts per day by the members",
+          "creation": "When the members' accounts were created"}
+
+
+@router.get("/d/{dataset}/networks/{network_id}/charts/{name}", response_class=HTMLResponse)
+def chart(request: Request, dataset: str, network_id: int, name: str, u: User = Depends(user)) -> Response:
+    """One chart of a network page (matplotlib, the report's charts), fetched by the page after it
+    shows: drawing all of them would keep the page itself waiting."""
+    if name not in CHARTS:
+        raise HTTPException(404, f"No chart {name!r}; charts are {', '.join(CHARTS)}.")
+
+    def build(store: Store) -> dict[str, Any]:
+        row = queries.network_row(store, dataset, network_id)
+        if row is None:
+            raise HTTPException(404, f"Dataset {dataset!r} has no network {network_id}.")
+        if name == "creation":
+            svg = charts.creation_histogram(report_data.creation_dates(store, dataset, network_id))
+        else:
+            report_data.member_posts(store, dataset, network_id)
+            svg = (charts.hour_weekday_heatmap(report_data.hour_weekday(store), row.get("utc_offset_hours"))
+                   if name == "heatmap" else charts.daily_timeline(report_data.daily_counts(store)))
+        return {"svg": svg, "name": name, "caption": CHARTS[name], "row": row}
+
+    return page(request, "chart.html.j2", build)
 
 
 def history_latest(history: list[dict[str, Any]]) -> dict[str, Any] | None:
