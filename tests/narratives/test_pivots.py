@@ -53,3 +53,45 @@ def test_steady_networks_raise_nothing_over_many_windows(tmp_path: Path) -> None
 def test_bad_window_is_a_clear_error(planted_store: Store) -> None:
     with pytest.raises(ConfigError, match="--window"):
         find_pivots(planted_store, "planted", PivotParams(window_days=0))
+
+
+def test_a_pivot_inside_a_window_is_placed_to_the_hour(tmp_path: Path) -> None:
+    """Planted 3 days and 7 hours into a week: the window boundary is 79 h off, the change point is not."""
+    from lockstep.narratives.planted import pivot_time
+
+    with Store(tmp_path / "s.duckdb") as store:
+        load_planted(store, seed=4, weeks=12, pivot_week=6, pivot_offset_hours=79)
+        build_topics(store, "planted", TopicParams(backend="tfidf", seed=4))
+        found = find_pivots(store, "planted")
+    assert [p["network_id"] for p in found] == [1]
+    p, planted = found[0], pivot_time(6, 79)
+    when = datetime.fromisoformat(p["time"].rstrip("Z"))
+    assert when.minute == 0 and abs(when - planted) <= timedelta(hours=6)
+    lo, hi = (datetime.fromisoformat(t.rstrip("Z")) for t in p["interval"])
+    assert lo <= planted <= hi and hi - lo <= timedelta(days=1)
+    assert abs(datetime.fromisoformat(p["window_boundary"].rstrip("Z")) - planted) > timedelta(hours=24)
+    assert "90% interval" in p["sentence"] and p["window_days"] == 7
+
+
+def test_change_point_of_a_noisy_mix_and_its_interval() -> None:
+    import numpy as np
+
+    from lockstep.narratives.changepoint import change_point
+
+    rng = np.random.default_rng(0)
+    times = np.datetime64("2024-03-01T00:00") + np.sort(rng.integers(0, 10 * 86400, 600)).astype("timedelta64[s]")
+    change = np.datetime64("2024-03-06T13:00")
+    p_after = np.where(times < change, 0.2, 0.7)  # topic 1's share rises from 20% to 70%
+    topics = (rng.random(600) < p_after).astype(int)
+    cp = change_point(times, topics)
+    assert cp is not None
+    truth = change.astype("datetime64[us]").astype(datetime)
+    assert abs(cp.time - truth) <= timedelta(hours=12)
+    assert cp.low <= truth <= cp.high
+    assert change_point(times[:4], topics[:4]) is None  # too few posts to split
+
+
+def test_default_window_adapts_to_the_span() -> None:
+    from lockstep.narratives.pivots import auto_window
+
+    assert [auto_window(d) for d in (3, 30, 70, 400)] == [1.0, 3.0, 7.0, 7.0]

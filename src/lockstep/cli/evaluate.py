@@ -30,11 +30,14 @@ def _fmt(v: Any) -> str:
 @click.option("--min-posts", type=click.IntRange(min=1), default=10, show_default=True,
               help="Posts an embedded real account (synth --embed) needs in its slice to count as active "
                    "in the per-category recall.")
+@click.option("--latency", is_flag=True, default=False,
+              help="With --truth: time to detection of `lockstep follow`, per planted operation (first post to "
+                   "first alert, in the posts' time), and the share of organic accounts ever alerted on.")
 @dataset_option
 @db_option
 @json_option
 def evaluate(truth_path: Path | None, use_verdicts: bool, database_url: str | None, organisation: str | None,
-             min_posts: int, dataset: str | None, db: Path | None, as_json: bool) -> None:
+             min_posts: int, latency: bool, dataset: str | None, db: Path | None, as_json: bool) -> None:
     """Score what `lockstep detect` stored against a truth file, or against analysts' verdicts.
 
     Account-level precision, recall, F1, PR-AUC, ROC-AUC and precision@k; the share of organic
@@ -44,6 +47,10 @@ def evaluate(truth_path: Path | None, use_verdicts: bool, database_url: str | No
     of every account (table account_scores) where detect wrote one, else the network members' score.
     When the truth holds embedded real timelines (synth --embed), also the recall per category of
     the real accounts with at least --min-posts posts in the slice.
+
+    With --latency: for each planted operation, the delay from its first post to the first alert of
+    `lockstep follow` naming at least two of its accounts, in the posts' own time (replay a benchmark
+    with `lockstep replay`); the median and maximum, per style, and the organic accounts alerted on.
 
     With --verdicts: the share of reviewed networks that analysts confirmed (precision of what
     detection proposed), and account-level precision and recall where a confirmed account counts
@@ -56,6 +63,9 @@ def evaluate(truth_path: Path | None, use_verdicts: bool, database_url: str | No
         _against_verdicts(database_url, organisation, dataset, db, as_json)
         return
     assert truth_path is not None
+    if latency:
+        _latency(truth_path, dataset, db, as_json)
+        return
     from lockstep.evaluate import evaluate as run
 
     with open_store(db, read_only=True) as store:
@@ -124,3 +134,25 @@ def _against_verdicts(database_url: str | None, organisation: str | None, datase
         ("network precision", _fmt(n["precision"])), ("accounts judged", a["judged"]),
         ("account precision", _fmt(a["precision"])), ("account recall", _fmt(a["recall"])),
         ("account F1", _fmt(a["f1"]))])
+
+
+def _latency(truth_path: Path, dataset: str | None, db: Path | None, as_json: bool) -> None:
+    from lockstep.latency import latency
+
+    with open_store(db, read_only=True) as store:
+        res = latency(store, truth_path, dataset)
+    if as_json:
+        print_json(res)
+        return
+    print_table(f"time to detection in {res['dataset']} (post time)", ["metric", "value"], [
+        ("operations detected", f"{res['detected']} / {res['operations']}"),
+        ("median hours", _fmt(res["median_hours"])), ("max hours", _fmt(res["max_hours"])),
+        ("detected within 24 h", res["within_24h"]), ("alerts", res["alerts"]),
+        ("organic accounts alerted on", f"{res['organic_alerted']} / {res['organic_accounts']} "
+                                        f"({_fmt(res['organic_alerted_share'])})")])
+    print_table("per style", ["style", "operations", "detected", "median hours", "max hours"],
+                [(k, v["operations"], v["detected"], _fmt(v["median_hours"]), _fmt(v["max_hours"]))
+                 for k, v in sorted(res["per_style"].items())])
+    print_table("per operation", ["operation", "style", "accounts", "first post", "first alert", "hours", "rule"],
+                [(o["operation"], o["style"], o["accounts"], o["first_post"], o["first_alert"],
+                  _fmt(o["latency_hours"]), o["rule"] or "") for o in res["per_operation"]])

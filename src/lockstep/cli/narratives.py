@@ -121,7 +121,8 @@ def _short(text: str | None, n: int = 90) -> str:
 
 @click.command()
 @dataset_option
-@click.option("--window", "window_days", type=float, default=7.0, show_default=True, help="Window length in days.")
+@click.option("--window", "window_days", type=float, default=None,
+              help="Window length in days (default: a tenth of the data's span, between 1 and 7 days).")
 @click.option("--span", type=int, default=2, show_default=True, help="Windows pooled on each side of a boundary.")
 @click.option("--alpha", type=float, default=0.01, show_default=True,
               help="False discovery rate over all tested boundaries (Benjamini-Hochberg).")
@@ -129,7 +130,7 @@ def _short(text: str | None, n: int = 90) -> str:
               help="Smallest Jensen-Shannon divergence (bits) that counts as a pivot.")
 @db_option
 @json_option
-def pivots(dataset: str | None, window_days: float, span: int, alpha: float, min_jsd: float,
+def pivots(dataset: str | None, window_days: float | None, span: int, alpha: float, min_jsd: float,
            db: Path | None, as_json: bool) -> None:
     """Report when a flagged network's topic mix changed: from which topic to which, when, and the
     posts that show it. Needs topics (run `lockstep narratives` first)."""

@@ -107,7 +107,8 @@ def _pivots(store: Store, dataset: str) -> list[dict[str, Any]]:
 
     out = []
     for p in find_pivots(store, dataset):
-        out.append(_alert(dataset, "pivot", f"pivot:{p['network_id']}:{p['to_topic']['id']}:{p['time']}",
+        # One alert per network and destination topic: the estimate moves a little as posts arrive.
+        out.append(_alert(dataset, "pivot", f"pivot:{p['network_id']}:{p['to_topic']['label']}",
                           network_id=p["network_id"], reason=p["sentence"],
                           first_post=datetime.fromisoformat(p["time"].rstrip("Z")), size=None))
     return out

@@ -34,14 +34,19 @@ def _text(rng: random.Random, topic: str) -> str:
 
 
 def planted_world(*, seed: int = 0, weeks: int = 10, pivot_week: int = 5, organic_accounts: int = 30,
-                  network_size: int = 6, posts_per_account_week: int = 5) -> tuple[pa.Table, pa.Table]:
-    """Posts (``POST_SCHEMA``) and members rows of dataset ``planted``."""
+                  network_size: int = 6, posts_per_account_week: int = 5,
+                  pivot_offset_hours: float = 0.0) -> tuple[pa.Table, pa.Table]:
+    """Posts (``POST_SCHEMA``) and members rows of dataset ``planted``. Network 1 pivots at
+    :func:`pivot_time` (``pivot_week`` plus ``pivot_offset_hours``)."""
     rng = random.Random(seed)
     rows: list[dict[str, object]] = []
     members: list[dict[str, object]] = []
+    pivot = pivot_time(pivot_week, pivot_offset_hours)
 
     def post(acct: str, week: int, topic: str) -> None:
         t = START + timedelta(days=7 * week, seconds=rng.randrange(7 * 86400))
+        if topic == "_pivot":
+            topic = "football" if t < pivot else "ukraine"
         rows.append({"dataset": "planted", "platform": "x", "post_id": f"p{len(rows)}", "account_id": acct,
                      "time": t, "time_zone_known": True, "text": _text(rng, topic), "language": "en"})
 
@@ -51,7 +56,7 @@ def planted_world(*, seed: int = 0, weeks: int = 10, pivot_week: int = 5, organi
             for _ in range(posts_per_account_week):
                 post(f"organic{a}", w, rng.choice(topics))
     plans = {
-        1: lambda w: "football" if w < pivot_week else "ukraine",
+        1: lambda w: "_pivot",  # decided by the post's time
         2: lambda w: rng.choice(["food", "weather"]),
         3: lambda w: "ukraine" if rng.random() < 0.2 else rng.choice(["election", "weather"]),
     }
@@ -65,6 +70,10 @@ def planted_world(*, seed: int = 0, weeks: int = 10, pivot_week: int = 5, organi
                     post(acct, w, pick(w))
     cols = {f.name: [r.get(f.name) for r in rows] for f in POST_SCHEMA}
     return pa.table(cols, schema=POST_SCHEMA), pa.Table.from_pylist(members)
+
+
+def pivot_time(pivot_week: int, pivot_offset_hours: float = 0.0) -> datetime:
+    return START + timedelta(weeks=pivot_week, hours=pivot_offset_hours)
 
 
 def load_planted(store: Store, **kwargs: object) -> None:
