@@ -32,3 +32,12 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     html = (out / "report.html").read_text()
     assert "Executive summary" in html and 'data-chart="map"' in html
     assert (out / "csv" / "members.csv").exists()
+    # the demo ends with the workspace ready: its user signs in with the password it wrote
+    assert "lockstep ui --db" in result.output
+    from lockstep.serve.database import make_engine
+    from lockstep.ui.users import authenticate
+
+    password = (out / "workspace-login.txt").read_text().split("password: ")[1].strip()
+    engine = make_engine(f"sqlite:///{out / 'workspace.sqlite'}")
+    assert authenticate(engine, "analyst", password) is not None
+    engine.dispose()

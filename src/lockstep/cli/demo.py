@@ -55,7 +55,9 @@ def demo(out: Path, posts: int, seed: int) -> None:
     Steps: synth -> ingest -> detect (traces, significance, networks, signals) -> narratives
     (TF-IDF backend, for speed) -> evaluate against the planted truth -> export STIX 2.1, GEXF and
     CSV -> write the HTML report. Prints where
-    everything is and the benchmark figures. Runs offline; needs no server.
+    everything is and the benchmark figures, and how to open the analysts' workspace (`lockstep ui`)
+    on the demo store: a user 'analyst' is created, its password written to OUT/workspace-login.txt.
+    Runs offline; needs no server.
     """
     out.mkdir(parents=True, exist_ok=True)
     db = out / "lockstep.duckdb"
@@ -92,3 +94,37 @@ def demo(out: Path, posts: int, seed: int) -> None:
     print_table("benchmark (accounts, against the planted truth)", keys,
                 [[f"{figures[k]:.3f}" if isinstance(figures[k], float) else figures[k] for k in keys]])
     print_table("seconds per stage", list(times), [[f"{v:.1f}" for v in times.values()]])
+    _workspace(out, db)
+
+
+def _workspace(out: Path, db: Path) -> None:
+    """A server database for the analysts' workspace with one user, and how to open it."""
+    import os
+    import secrets
+
+    from lockstep.serve import admin
+    from lockstep.serve.database import make_engine, upgrade
+    from lockstep.ui import users
+
+    server = out / "workspace.sqlite"
+    for stale in (server, out / "workspace.sqlite-wal", out / "workspace.sqlite-shm"):
+        stale.unlink(missing_ok=True)
+    url = f"sqlite:///{server}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        admin.add_org(engine, "demo")
+        password = secrets.token_urlsafe(15)
+        users.add_user(engine, "analyst", "demo", "analyst", password, actor="lockstep demo")
+    finally:
+        engine.dispose()
+    login = out / "workspace-login.txt"
+    login.unlink(missing_ok=True)
+    fd = os.open(login, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"username: analyst\npassword: {password}\n")
+    err_console.print(
+        "\n[bold]Review, decide and export in the browser[/] (the analysts' workspace):\n"
+        f"  lockstep ui --db {shlex.quote(str(db))} --database-url {shlex.quote(url)}\n"
+        f"then open http://127.0.0.1:8080/ and sign in as 'analyst' with the password in {login}.",
+        highlight=False)

@@ -1,7 +1,7 @@
 """The lockstep view: members as rows, time across, each shared item's posts joined by a line.
 
 A reader sees at a glance the same link or text posted by twenty accounts within ninety seconds: a
-near-vertical line crossing many rows. Drawn on the server as plain SVG (no script), each point with
+near-vertical line crossing many rows. Posts of an item more than ten minutes apart are not joined. Drawn on the server as plain SVG (no script), each point with
 a ``<title>`` tooltip, colours from the report's colour-blind-safe palette.
 """
 
@@ -19,6 +19,7 @@ GUTTER = 170
 PLOT_W = 720
 TOP = 24
 MAX_ROWS = 60
+BURST_GAP_S = 600
 
 
 def _short(seconds: float) -> str:
@@ -47,6 +48,18 @@ def summarize(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                     "accounts": len(it["accounts"]), "posts": len(it["times"]), "span": _short(span),
                     "first": min(it["times"]), "example": it["example"]})
     return out
+
+
+def _bursts(posts: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The item's posts (in time order) cut where BURST_GAP_S passes without one: a line joins posts
+    made together, not a late repost days after."""
+    runs: list[list[dict[str, Any]]] = []
+    for p in posts:
+        if runs and (p["time"] - runs[-1][-1]["time"]).total_seconds() <= BURST_GAP_S:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return [r for r in runs if len(r) > 1]
 
 
 def _tick(t: datetime, span_s: float) -> str:
@@ -93,8 +106,9 @@ def svg(rows: Sequence[dict[str, Any]], label: Callable[[str, str], str], item_t
             by_item.setdefault((r["trace"], r["item"]), []).append(r)
     for key, posts in by_item.items():
         c = colour[key]
-        pts = " ".join(f"{x(p['time']):.1f},{y_of[(p['platform'], p['account_id'])]:.1f}" for p in posts)
-        out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="1.2" opacity="0.7"/>')
+        for run in _bursts(posts):
+            pts = " ".join(f"{x(p['time']):.1f},{y_of[(p['platform'], p['account_id'])]:.1f}" for p in run)
+            out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="1.2" opacity="0.7"/>')
         what = escape(item_text(*key)[:120])
         for p in posts:
             who = escape(label(p["platform"], p["account_id"]))
