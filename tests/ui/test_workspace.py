@@ -217,3 +217,23 @@ def test_cli_export_and_evaluate_use_the_verdicts(workspace: Workspace, tmp_path
     assert (acc["true_positives"], acc["false_positives"], acc["false_negatives"]) == (8, 4, 0)
     r = CliRunner().invoke(cli, ["evaluate", *base])
     assert r.exit_code != 0 and "either --truth FILE or --verdicts" in r.output
+
+
+def test_chart_and_pivot_fragments(workspace: Workspace) -> None:
+    from lockstep.store import Store
+    from tests.report.conftest import plant_narratives
+
+    with Store(workspace.db) as s:
+        plant_narratives(s)
+    with workspace.app() as c:
+        sign_in(c, "ann")
+        page = c.get(f"{NET}/1").text
+        for name in ("heatmap", "timeline", "creation"):
+            assert f"{NET}/1/charts/{name}" in page
+            r = c.get(f"{NET}/1/charts/{name}")
+            assert r.status_code == 200 and r.text.startswith('<figure class="chart drawn"') and "<svg" in r.text
+        assert "UTC+3:00" in c.get(f"{NET}/1/charts/heatmap").text
+        assert c.get(f"{NET}/1/charts/nope").status_code == 404
+        assert "vote · truth · hide" in page  # the network's topic, from lockstep narratives
+        r = c.get(f"{NET}/1/pivots")
+        assert r.status_code == 200 and 'id="topic-pivots"' in r.text

@@ -146,6 +146,26 @@ def chart(request: Request, dataset: str, network_id: int, name: str, u: User = 
     return page(request, "chart.html.j2", build)
 
 
+@router.get("/d/{dataset}/networks/{network_id}/pivots", response_class=HTMLResponse)
+def topic_pivots(request: Request, dataset: str, network_id: int, u: User = Depends(user)) -> Response:
+    """When the network's topic mix changed (`lockstep pivots`, computed over the whole dataset, so
+    fetched after the page shows); empty without topics (`lockstep narratives`)."""
+
+    def build(store: Store) -> dict[str, Any]:
+        found: list[dict[str, Any]] = []
+        if store.has_table("topics") and store.scalar("SELECT count(*) FROM topics WHERE dataset = ?", [dataset]):
+            from lockstep.narratives.pivots import find_pivots
+
+            found = [p for p in find_pivots(store, dataset) if int(p["network_id"]) == network_id]
+        pseudo = pseudonymizer(u)
+        if pseudo.active and found:
+            pseudo.know(load_accounts(store, dataset, [network_id]))
+            found = pseudo.scrub_all(found)
+        return {"pivots": found}
+
+    return page(request, "pivots.html.j2", build)
+
+
 def history_latest(history: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The newest verdict of a history (newest first), notes skipped."""
     return next((h for h in history if h["verdict"] != verdicts.NOTE), None)
