@@ -174,17 +174,19 @@ def test_the_workspace_keeps_working_while_a_writer_holds_the_store(workspace: W
             assert "Network #1" in seen.text
             unseen = c.get(f"{NET}/2")
             assert unseen.status_code == 503 and "being written" in unseen.text
-            r = c.post(f"/d/{DATASET}/verdicts", data={"kind": "network", "subject": "2", "verdict": "confirmed",
+            r = c.post(f"/d/{DATASET}/verdicts", data={"kind": "network", "subject": "1", "verdict": "confirmed",
                                                        "reason": "decided while detect ran", "csrf_token": token},
                        follow_redirects=False)
             assert r.status_code == 303
+            seen = c.get(f"{NET}/1").text  # still from the cache, with the new verdict on it
+            assert "being written" in seen and "decided while detect ran" in seen
         finally:
             holder.kill()
             holder.wait()
         time.sleep(0.1)
-        after = c.get(f"{NET}/2")
+        after = c.get(f"{NET}/1")
         assert after.status_code == 200 and "decided while detect ran" in after.text
-        assert "being written" not in after.text
+        assert "being written" not in after.text and c.get(f"{NET}/2").status_code == 200
 
 
 def test_cli_export_and_evaluate_use_the_verdicts(workspace: Workspace, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -87,8 +87,8 @@ def user() -> None:
 @click.argument("username")
 @click.option("--org", "org_name", required=True, help="Organisation the user belongs to.")
 @click.option("--role", type=click.Choice(["viewer", "analyst", "admin"]), default="analyst", show_default=True,
-              help="viewer: reads; analyst: also records verdicts and exports; admin: also reads the audit log "
-                   "of the whole organisation.")
+              help="viewer: reads; analyst: also records verdicts and notes, exports, reads the organisation's "
+                   "audit log; admin: as analyst.")
 @click.option("--password-stdin", is_flag=True, default=False,
               help="Read the password from the first line of standard input instead of prompting.")
 @database_option

@@ -87,9 +87,13 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
     return HTMLResponse(html, status_code=status)
 
 
-def page(request: Request, template: str, build: Callable[[Store], dict[str, Any]]) -> HTMLResponse:
+def page(request: Request, template: str, build: Callable[[Store], dict[str, Any]],
+         fresh: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> HTMLResponse:
     """Render ``template`` with what ``build`` reads from the store. While another process writes the
-    store, answer with the last rendering of this address for this organisation, with a notice."""
+    store, answer with the last rendering of this address for this organisation, with a notice.
+    ``fresh`` adds what never comes from the store (verdicts: the server database), to a new or a
+    cached context alike, so a verdict recorded while the store is busy shows at once."""
+    fresh = fresh or (lambda _: {})
     u: users.User = request.state.user
     key = (str(request.url.path), str(request.url.query), u.organisation_id)
     cache: PageCache = request.app.state.pages
@@ -103,8 +107,8 @@ def page(request: Request, template: str, build: Callable[[Store], dict[str, Any
                                                     "there is nothing to show until it finishes. Verdicts can "
                                                     "still be recorded."}, status=503)
         at, context = cached
-        return render(request, template, {**context, "notice": (
+        return render(request, template, {**context, **fresh(context), "notice": (
             f"{exc} Shown as it was at {time.strftime('%H:%M:%S UTC', time.gmtime(at))}; verdicts are still "
             "recorded (they are kept in the server database).")})
     cache.put(key, context)
-    return render(request, template, dict(context))
+    return render(request, template, {**context, **fresh(context)})

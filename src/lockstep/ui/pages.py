@@ -46,6 +46,9 @@ def _latest(request: Request, u: User, dataset: str, kind: str) -> dict[str, dic
 def networks(request: Request, dataset: str, u: User = Depends(user)) -> Response:
     f = queries.Filters.parse(dict(request.query_params))
     latest = _latest(request, u, dataset, "network")
+    counts = {v: 0 for v in verdicts.VERDICTS}
+    for r in latest.values():
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
 
     def build(store: Store) -> dict[str, Any]:
         _check_dataset(store, dataset)
@@ -54,14 +57,11 @@ def networks(request: Request, dataset: str, u: User = Depends(user)) -> Respons
         if pseudo.active and listing["rows"]:
             pseudo.know(load_accounts(store, dataset, [r["network_id"] for r in listing["rows"]]))
             listing["rows"] = pseudo.scrub_all(listing["rows"])
-        counts = {v: 0 for v in verdicts.VERDICTS}
-        for r in latest.values():
-            counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
         return {"dataset": dataset, "filters": f, "listing": listing, "choices": queries.choices(store, dataset),
-                "latest": latest, "verdict_counts": counts, "pseudonymized": pseudo.active,
+                "pseudonymized": pseudo.active,
                 "posts": store.scalar("SELECT count(*) FROM posts WHERE dataset = ?", [dataset])}
 
-    return page(request, "networks.html.j2", build)
+    return page(request, "networks.html.j2", build, lambda _: {"latest": latest, "verdict_counts": counts})
 
 
 def _graph(view: Any) -> tuple[str, dict[str, str]]:
@@ -109,15 +109,15 @@ def network(request: Request, dataset: str, network_id: int, u: User = Depends(u
         for m in view.members:
             m["flags"] = pseudo.scrub_all(sigs.get((m["platform"], m["account_id"]), []))
         return {
-            "dataset": dataset, "view": view, "history": history, "pseudonymized": pseudo.active,
-            "current": verdicts.current(history_latest(history), fp),
+            "dataset": dataset, "view": view, "pseudonymized": pseudo.active, "fingerprint": fp,
             "lockstep_svg": lockstep_view.svg(rows, label, lambda t, i: pseudo.item(t, str(i))),
             "items": items, "graph": graph, "graph_traces": graph_traces,
             "pivots": pseudo.scrub_all(queries.pivots(store, dataset, network_id)),
             "subject": str(network_id), "kind": "network",
         }
 
-    return page(request, "network.html.j2", build)
+    return page(request, "network.html.j2", build, lambda ctx: {
+        "history": history, "current": verdicts.current(history_latest(history), ctx["fingerprint"])})
 
 
 CHARTS = {"heatmap": "Posts by hour (UTC) and weekday", "timeline": "Posts per day by the members",
@@ -171,7 +171,7 @@ def history_latest(history: list[dict[str, Any]]) -> dict[str, Any] | None:
     return next((h for h in history if h["verdict"] != verdicts.NOTE), None)
 
 
-@router.get("/d/{dataset}/accounts/{platform}/{account_id}", response_class=HTMLResponse)
+@router.get("/d/{dataset}/accounts/{platform}/{account_id:path}", response_class=HTMLResponse)
 def account(request: Request, dataset: str, platform: str, account_id: str, page_no: int = 1,
             u: User = Depends(user)) -> Response:
     subject = f"{platform}:{account_id}"
@@ -194,11 +194,11 @@ def account(request: Request, dataset: str, platform: str, account_id: str, page
             data = pseudo.scrub_all(data)
             for p in data["posts"]:
                 p["post_id"] = pseudo.post(p["post_id"])
-        return {"dataset": dataset, "a": data, "name": name, "history": history, "pseudonymized": pseudo.active,
-                "current": verdicts.current(history_latest(history), None), "subject": subject,
+        return {"dataset": dataset, "a": data, "name": name, "pseudonymized": pseudo.active, "subject": subject,
                 "kind": "account", "platform": platform, "account_id": account_id}
 
-    return page(request, "account.html.j2", build)
+    return page(request, "account.html.j2", build, lambda _: {
+        "history": history, "current": verdicts.current(history_latest(history), None)})
 
 
 @router.get("/audit", response_class=HTMLResponse)
