@@ -239,3 +239,19 @@ def test_chart_and_pivot_fragments(workspace: Workspace) -> None:
         assert "vote · truth · hide" in page  # the network's topic, from lockstep narratives
         r = c.get(f"{NET}/1/pivots")
         assert r.status_code == 200 and 'id="topic-pivots"' in r.text
+
+
+def test_search_copy_follows_the_store(workspace: Workspace) -> None:
+    import re
+
+    from lockstep.store import Store
+
+    def found(c) -> list[int]:  # type: ignore[no-untyped-def]
+        return sorted({int(n) for n in re.findall(r'networks/(\d+)">#', c.get(f"{NET}?q=patriot_1010").text)})
+
+    with workspace.app() as c:
+        sign_in(c, "ann")
+        assert found(c) == [2]
+        with Store(workspace.db) as s:  # detect ran again: op10 is now in network 1
+            s.con.execute("UPDATE members SET network_id = 1 WHERE account_id = 'op10'")
+        assert found(c) == [1]  # the copy was rebuilt: the store file changed

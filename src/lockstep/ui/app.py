@@ -18,6 +18,7 @@ from lockstep.errors import StoreError
 from lockstep.serve.database import check_current, make_engine
 from lockstep.ui import actions, login, pages, security
 from lockstep.ui.deps import NeedLogin, environment, render
+from lockstep.ui.search import SearchIndex
 from lockstep.ui.settings import UiSettings
 from lockstep.ui.storeview import PageCache
 
@@ -39,6 +40,7 @@ def create_app(settings: UiSettings) -> FastAPI:
     app.state.engine = engine
     app.state.templates = environment()
     app.state.pages = PageCache()
+    app.state.search = SearchIndex()
     app.state.login_limiter = security.LoginLimiter(settings.login_failures_per_user,
                                                     settings.login_failures_per_address)
 

@@ -52,7 +52,8 @@ def networks(request: Request, dataset: str, u: User = Depends(user)) -> Respons
 
     def build(store: Store) -> dict[str, Any]:
         _check_dataset(store, dataset)
-        listing = queries.network_list(store, dataset, f, {s: r["verdict"] for s, r in latest.items()})
+        listing = queries.network_list(store, dataset, f, {s: r["verdict"] for s, r in latest.items()},
+                                       request.app.state.search)
         pseudo = pseudonymizer(u)
         if pseudo.active and listing["rows"]:
             pseudo.know(load_accounts(store, dataset, [r["network_id"] for r in listing["rows"]]))

@@ -3,8 +3,8 @@ layer (:func:`lockstep.report.data.load_network`); this module adds what only th
 the filtered, paged list of networks, the lockstep view's rows, per-member signals, and an account's
 own page.
 
-Filters and search are values passed as ``?`` parameters, never spliced into SQL. Search is
-case-insensitive containment (``contains(lower(x), ?)``) so a user's ``%`` or ``_`` means itself.
+Filters and search are values passed as ``?`` parameters, never spliced into SQL. Search
+(:mod:`lockstep.ui.search`) is case-insensitive containment, so a user's ``%`` or ``_`` means itself.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from lockstep.report.data import dicts
 from lockstep.store import Store
+from lockstep.ui.search import SearchIndex
 
 PAGE_SIZE = 50
 POSTS_PAGE = 50
@@ -82,7 +83,8 @@ def choices(store: Store, dataset: str) -> dict[str, list[str]]:
     }
 
 
-def _where(f: Filters, dataset: str, verdicts: dict[str, str]) -> tuple[str, list[Any]]:
+def _where(f: Filters, dataset: str, verdicts: dict[str, str], matching: list[int] | None
+           ) -> tuple[str, list[Any]]:
     conds: list[str] = ["n.dataset = ?"]
     params: list[Any] = [dataset]
     if f.platform:
@@ -109,26 +111,17 @@ def _where(f: Filters, dataset: str, verdicts: dict[str, str]) -> tuple[str, lis
         else:
             conds.append("list_contains(?, n.network_id)")
             params.append(ids)
-    if f.q:
-        needle = f.q.lower().lstrip("@")
-        conds.append("""n.network_id IN (
-            SELECT m.network_id FROM members m JOIN accounts a
-              ON a.dataset = m.dataset AND a.platform = m.platform AND a.account_id = m.account_id
-            WHERE m.dataset = ? AND (contains(lower(a.handle), ?) OR a.account_id = ?
-                                     OR contains(lower(a.display_name), ?))
-            UNION
-            SELECT m.network_id FROM members m JOIN posts p
-              ON p.dataset = m.dataset AND p.platform = m.platform AND p.account_id = m.account_id
-            WHERE m.dataset = ? AND (contains(lower(p.handle), ?) OR contains(lower(p.text), ?)
-                                     OR contains(lower(array_to_string(p.urls, ' ')), ?)
-                                     OR list_contains(p.domains, ?)))""")
-        params += [dataset, needle, f.q, needle, dataset, needle, needle, needle, needle]
+    if matching is not None:
+        conds.append("list_contains(?, n.network_id)")
+        params.append(matching)
     return " AND ".join(conds), params
 
 
-def network_list(store: Store, dataset: str, f: Filters, verdicts: dict[str, str]) -> dict[str, Any]:
+def network_list(store: Store, dataset: str, f: Filters, verdicts: dict[str, str],
+                 search: SearchIndex | None = None) -> dict[str, Any]:
     """One page of networks matching ``f`` (best first by default), with the counts over all matches."""
-    where, params = _where(f, dataset, verdicts)
+    matching = (search or SearchIndex(keep=0)).networks(store, dataset, f.q) if f.q else None
+    where, params = _where(f, dataset, verdicts, matching)
     total, accounts = store.rows(f"SELECT count(*), coalesce(sum(size), 0) FROM networks n WHERE {where}", params)[0]
     all_networks = int(store.scalar("SELECT count(*) FROM networks WHERE dataset = ?", [dataset]))
     pages = max(1, -(-int(total) // PAGE_SIZE))

@@ -1,0 +1,80 @@
+"""Search of the networks list: which networks have a member whose handle, name, post text, link or
+domain contains the words searched.
+
+Scanning every post of the store for each search reads the text column of all posts (about a
+second of CPU at 1M posts). Only the members' posts can match, so the first search after the store
+changed copies those (handle, text, links, domains) into memory as an Arrow table, and every search
+then scans that copy instead (milliseconds). The copy is keyed by the store file's size and
+modification time (and its write-ahead log's), so a new `detect` or `ingest` rebuilds it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import pyarrow as pa
+
+from lockstep.store import Store
+
+_MEMBER_TEXT = """
+    SELECT m.network_id, lower(coalesce(p.handle, '')) AS handle, lower(coalesce(p.text, '')) AS text,
+           lower(array_to_string(p.urls, ' ')) AS urls, p.domains
+    FROM posts p JOIN members m
+      ON p.dataset = m.dataset AND p.platform = m.platform AND p.account_id = m.account_id
+    WHERE m.dataset = ?"""
+
+
+def _version(path: Path) -> tuple[int, ...]:
+    out: list[int] = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+            out += [st.st_size, st.st_mtime_ns]
+        except FileNotFoundError:
+            out += [0, 0]
+    return tuple(out)
+
+
+class SearchIndex:
+    """The members' posts of recently searched datasets, in memory (at most ``keep`` of them)."""
+
+    def __init__(self, keep: int = 2) -> None:
+        self.keep = keep
+        self._tables: OrderedDict[tuple[str, str], tuple[tuple[int, ...], pa.Table]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def member_posts(self, store: Store, dataset: str) -> pa.Table:
+        key, version = (str(store.path), dataset), _version(store.path)
+        with self._lock:
+            hit = self._tables.get(key)
+            if hit is not None and hit[0] == version:
+                self._tables.move_to_end(key)
+                return hit[1]
+        table = store.query(_MEMBER_TEXT, [dataset])
+        with self._lock:
+            self._tables[key] = (version, table)
+            while len(self._tables) > self.keep:
+                self._tables.popitem(last=False)
+        return table
+
+    def networks(self, store: Store, dataset: str, q: str) -> list[int]:
+        """Networks with a member whose handle, display name or id, or one of whose posts' text,
+        links or domains, contains ``q`` (case-insensitive; a leading @ is ignored)."""
+        needle = q.lower().lstrip("@")
+        table = self.member_posts(store, dataset)
+        store.con.register("_search_posts", table)
+        try:
+            rows = store.rows("""
+                SELECT DISTINCT network_id FROM _search_posts
+                WHERE contains(handle, ?) OR contains(text, ?) OR contains(urls, ?) OR list_contains(domains, ?)
+                UNION
+                SELECT m.network_id FROM members m JOIN accounts a
+                  ON a.dataset = m.dataset AND a.platform = m.platform AND a.account_id = m.account_id
+                WHERE m.dataset = ? AND (contains(lower(a.handle), ?) OR a.account_id = ?
+                                         OR contains(lower(a.display_name), ?))""",
+                              [needle, needle, needle, needle, dataset, needle, q, needle])
+        finally:
+            store.con.unregister("_search_posts")
+        return sorted(int(r[0]) for r in rows)
