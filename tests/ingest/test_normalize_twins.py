@@ -127,3 +127,27 @@ def test_known_edges(text: str) -> None:
 @given(st.lists(_TEXT, min_size=1, max_size=20))
 def test_handle_sql_equals_normalize_handle(handles: list[str]) -> None:
     assert _column(n.handle_sql("text"), handles) == [n.normalize_handle(h) for h in handles]
+
+
+# -- cell readers of the table-shaped adapters (ingest/tabular.py) ------------------------------
+
+_CELL_PIECE = st.sampled_from(["[", "]", "'", '"', ",", ", ", ";", " ", "\u3000", "\u2028", "\t", "a", "Bc", "#tag",
+                               "Москва", "1", "22.0", "nan", "NULL", "https://t.co/x", "\x85", "", "7E+17"])
+_CELL = st.lists(st.one_of(st.text(_CHAR, max_size=4), _CELL_PIECE), max_size=10).map("".join)
+
+
+@given(st.lists(st.one_of(st.none(), _CELL), min_size=1, max_size=30))
+@_SETTINGS
+def test_cell_readers_match(cells: list[str | None]) -> None:
+    from lockstep.ingest import tabular as t
+
+    test, value = t.list_cell_sql("text")
+    got = _rows(f"SELECT {t.strip_sql('text')}, {t.text_or_none_sql('text')}, {t.clean_id_sql('text')}, {test}, {value}, "
+                "strlen(text) = length(text) FROM tbl", pa.table({"text": pa.array(cells, pa.string())}))
+    for cell, (stripped, or_none, clean, exact, items, ascii_only) in zip(cells, got, strict=True):
+        assert stripped == (None if cell is None else cell.strip())
+        assert or_none == t.text_or_none(cell)
+        if cell is None or ascii_only:  # the twin's promise: ASCII cells (Python's \d takes other digits)
+            assert clean == t.clean_id(cell)
+        if exact:
+            assert items == t.parse_list(cell)

@@ -7,7 +7,10 @@ and the quarantine must. Arrow's serial reader reports the number of every refus
 which the numbers of the accepted rows follow.
 
 Record numbers count the header as 1; they equal physical line numbers unless an earlier cell
-holds a line break.
+holds a line break. With ``physical_lines`` the line breaks inside cells are counted (vectorized)
+and each row gets the physical line it starts on, as the row-by-row reader (``tabular.csv_rows``)
+numbers it, so a person finds the row in an editor; this holds unless the file has blank lines
+between records.
 
 The next block is read and parsed in a helper thread while the caller works on the current one
 (decompression, Arrow's parser and DuckDB all release the GIL), so on two cores reading overlaps
@@ -41,11 +44,16 @@ _END = object()
 
 
 def read_batches(
-    path: Path, *, expected: str, required: set[str], adapter: str
+    path: Path, *, expected: str, required: set[str], adapter: str, physical_lines: bool = False,
+    replace_bad_utf8: bool = False,
 ) -> Iterator[tuple[pa.Table, list[Quarantined]]]:
     """Yield ``(table, quarantined)`` per block: string columns named by :func:`key_of` plus
-    ``_line`` (int64), and the rows of that block that could not be read."""
-    blocks = _read_blocks(path, expected=expected, required=required, adapter=adapter)
+    ``_line`` (int64), and the rows of that block that could not be read.
+
+    ``replace_bad_utf8`` reads bytes that are not UTF-8 as U+FFFD (as a text file opened with
+    ``errors="replace"`` does) instead of quarantining their row."""
+    blocks = _read_blocks(path, expected=expected, required=required, adapter=adapter,
+                          physical_lines=physical_lines, replace_bad_utf8=replace_bad_utf8)
     first = next(blocks, _END)  # header problems are raised here, in the caller's thread
     if first is _END:
         return
@@ -67,7 +75,8 @@ def read_batches(
 
 
 def _read_blocks(
-    path: Path, *, expected: str, required: set[str], adapter: str
+    path: Path, *, expected: str, required: set[str], adapter: str, physical_lines: bool,
+    replace_bad_utf8: bool,
 ) -> Generator[tuple[pa.Table, list[Quarantined]], None, None]:
     head = read_head(path)
     keys = header_of(head)
@@ -100,6 +109,7 @@ def _read_blocks(
         fh.close()
         raise SourceError(f"'{path}' cannot be read as CSV ({exc}); expected {expected}.") from exc
     start = 2  # record number of the next row (header is 1)
+    shift = 0  # line breaks inside the cells of the rows before (physical_lines)
     try:
         while True:
             try:
@@ -109,7 +119,7 @@ def _read_blocks(
             except pa.ArrowInvalid:
                 # E.g. a record larger than a block, or an unterminated quote: read the rest with
                 # the csv module, which refuses such a record alone and goes on after it.
-                yield from _rest_by_rows(path, start, raw_header, keys, adapter)
+                yield from _rest_by_rows(path, start, raw_header, keys, adapter, physical_lines)
                 bad = []
                 break
             except (OSError, EOFError) as exc:
@@ -127,20 +137,50 @@ def _read_blocks(
             if k:
                 numbers = numbers[~np.isin(numbers, [b[0] for b in mine])]
             start += n + k
+            table = pa.Table.from_batches([batch])
+            bad_numbers = np.array([b[0] for b in mine], dtype=np.int64)
+            if physical_lines:
+                numbers, bad_numbers, shift = _physical(table, numbers, mine, bad_numbers, shift)
             quarantined = [
-                Quarantined(source_file=str(path), line=num, raw=text, reason=reason, adapter=adapter)
-                for num, text, reason in mine
+                Quarantined(source_file=str(path), line=int(num), raw=text, reason=reason, adapter=adapter)
+                for num, (_, text, reason) in zip(bad_numbers.tolist(), mine, strict=True)
             ]
-            table, more = _decode(pa.Table.from_batches([batch]), numbers, keys, path, adapter)
+            table, more = _decode(table, numbers, keys, path, adapter, replace_bad_utf8)
             yield table, quarantined + more
         for num, text, reason in bad:
-            yield pa.table({}), [Quarantined(str(path), num, text, reason, adapter=adapter)]
+            yield pa.table({}), [Quarantined(str(path), num + shift, text, reason, adapter=adapter)]
     finally:
         fh.close()
 
 
+def _breaks(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Line breaks in each value as a line reader counts them (``\\r\\n``, ``\\r`` or ``\\n``)."""
+    n = pc.fill_null(pc.count_substring(values, "\n"), 0).to_numpy()
+    r = pc.fill_null(pc.count_substring(values, "\r"), 0).to_numpy()
+    if r.any():
+        n = n + r - pc.fill_null(pc.count_substring(values, "\r\n"), 0).to_numpy()
+    return n.astype(np.int64)
+
+
+def _physical(table: pa.Table, numbers: np.ndarray, mine: list[tuple[int, str, str]], bad_numbers: np.ndarray,
+              shift: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Record numbers -> the physical lines the records start on, given the line breaks inside
+    the cells of every record before (``shift`` carries them from block to block)."""
+    rows = np.zeros(table.num_rows, dtype=np.int64)
+    for col in table.columns:
+        rows += _breaks(col)
+    bad = _breaks(pa.array([b[1] for b in mine], pa.string())) if mine else np.zeros(0, dtype=np.int64)
+    every = np.concatenate([numbers, bad_numbers])
+    breaks = np.concatenate([rows, bad])
+    order = np.argsort(every, kind="stable")
+    before = np.empty_like(every)
+    before[order] = shift + np.cumsum(breaks[order]) - breaks[order]
+    lines = every + before
+    return lines[: len(numbers)], lines[len(numbers):], shift + int(breaks.sum())
+
+
 def _rest_by_rows(
-    path: Path, start: int, raw_header: list[str], keys: list[str], adapter: str
+    path: Path, start: int, raw_header: list[str], keys: list[str], adapter: str, physical_lines: bool = False,
 ) -> Iterator[tuple[pa.Table, list[Quarantined]]]:
     """Records ``start`` onwards, read row by row with bounded lines (slow, but only after Arrow
     gave up on a block). Record numbers continue Arrow's: the header is 1, each record one more."""
@@ -165,6 +205,7 @@ def _rest_by_rows(
     reader = csv.reader(lines())
     record = 0
     while True:
+        at = reader.line_num + 1  # the physical line this record starts on
         try:
             cells = next(reader)
         except StopIteration:
@@ -172,10 +213,11 @@ def _rest_by_rows(
         except csv.Error as exc:
             record += 1
             if record >= start:
+                num = at if physical_lines else record
                 reason = (f"record is larger than the limit of {limit:,} bytes; not read. Raise the setting "
                           "max_record_bytes if such records are genuine."
                           if "field larger than field limit" in str(exc) else f"csv error: {exc}")
-                problems.append(Quarantined(str(path), record, "", reason, adapter=adapter))
+                problems.append(Quarantined(str(path), num, "", reason, adapter=adapter))
             continue
         if not cells or cells == [""]:
             continue  # blank lines are not records (as for Arrow)
@@ -183,18 +225,19 @@ def _rest_by_rows(
         if record < start:
             oversized.clear()
             continue
+        num = at if physical_lines else record
         if oversized:
             long_line = next(iter(oversized.values()))
             oversized.clear()
-            problems.append(Quarantined(str(path), record, guard.cap(long_line.head), long_line.reason(limit),
+            problems.append(Quarantined(str(path), num, guard.cap(long_line.head), long_line.reason(limit),
                                         adapter=adapter))
             continue
         if len(cells) != width:
-            problems.append(Quarantined(str(path), record, guard.cap(",".join(cells)),
+            problems.append(Quarantined(str(path), num, guard.cap(",".join(cells)),
                                         f"row has {len(cells)} cells, the header has {width}", adapter=adapter))
             continue
         rows.append(cells)
-        numbers.append(record)
+        numbers.append(num)
         if len(rows) >= 50_000:
             yield _row_table(rows, numbers, keys, names), problems
             rows, numbers, problems = [], [], []
@@ -224,9 +267,10 @@ def _raw_header(head: bytes, path: Path, expected: str) -> list[str]:
 
 
 def _decode(
-    table: pa.Table, numbers: np.ndarray, keys: list[str], path: Path, adapter: str
+    table: pa.Table, numbers: np.ndarray, keys: list[str], path: Path, adapter: str, replace_bad_utf8: bool = False,
 ) -> tuple[pa.Table, list[Quarantined]]:
-    """Binary columns -> UTF-8 strings; rows holding undecodable bytes are quarantined."""
+    """Binary columns -> UTF-8 strings; rows holding undecodable bytes are quarantined (or, with
+    ``replace_bad_utf8``, those bytes read as U+FFFD)."""
     cols: dict[str, pa.Array] = {}
     bad_rows: dict[int, str] = {}
     limit = guard.limits().max_record_bytes
@@ -244,6 +288,10 @@ def _decode(
         try:
             cols[key] = col.cast(pa.string())
         except pa.ArrowInvalid:
+            if replace_bad_utf8:
+                cols[key] = pa.array([None if v is None else v.decode("utf-8", "replace") for v in col.to_pylist()],
+                                     pa.string())
+                continue
             values = []
             for r, v in enumerate(col.to_pylist()):
                 try:

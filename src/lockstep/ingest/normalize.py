@@ -259,7 +259,7 @@ def normalize_many(urls: pa.Array) -> tuple[pa.Array, pa.Array]:
 # so whitespace is spelled out from :data:`WHITESPACE`.
 
 
-def _re2_class(chars: str) -> str:
+def re2_class(chars: str) -> str:
     """The inside of an RE2 character class holding exactly ``chars`` (runs written as ranges)."""
     codes = sorted(set(map(ord, chars)))
     out, i = [], 0
@@ -272,8 +272,8 @@ def _re2_class(chars: str) -> str:
     return "".join(out)
 
 
-_SQL_WS = f"[{_re2_class(WHITESPACE)}]"
-_SQL_URL = f"(?i)(?:https?://|www\\.)[^{_re2_class(WHITESPACE + URL_STOP)}]+"
+_SQL_WS = f"[{re2_class(WHITESPACE)}]"
+_SQL_URL = f"(?i)(?:https?://|www\\.)[^{re2_class(WHITESPACE + URL_STOP)}]+"
 _SQL_HASHTAG = r"(?:^|[^\pL\pN_&])#([\pL\pN_]+)"
 # A handle is at most 30 characters. Matching the whole run of handle characters and keeping
 # its first 30 gives the same mentions as ``{1,30}`` (a longer run cannot start another
@@ -309,7 +309,7 @@ def _casefold_table() -> tuple[str, tuple[tuple[str, str], ...]]:
 def needs_casefold_sql(raw: str) -> str:
     """SQL: true where ``raw`` holds a character for which ``lower`` is not ``casefold``. Texts
     only lose characters on the way to their normalized form, so testing the raw text suffices."""
-    return f"regexp_matches({raw}, {literal('[' + _re2_class(_casefold_table()[0]) + ']')})"
+    return f"regexp_matches({raw}, {literal('[' + re2_class(_casefold_table()[0]) + ']')})"
 
 
 def _casefold_chain_sql(expr: str) -> str:
@@ -375,7 +375,7 @@ def mention_list_sql(handles: str) -> str:
 #: Texts that need more than case folding and trimming: a URL, a retweet prefix, or whitespace
 #: other than single spaces.
 _NEEDS_REGEX = (f"(?i)https?://|www\\.|^RT @|{_SQL_WS}{_SQL_WS}|"
-                f"[{_re2_class(WHITESPACE.replace(' ', ''))}]")
+                f"[{re2_class(WHITESPACE.replace(' ', ''))}]")
 
 
 def normalized_text_sql(engine: Engine, column: str) -> str:
@@ -393,8 +393,8 @@ def normalized_text_sql(engine: Engine, column: str) -> str:
 
 _ASCII_WS = "".join(c for c in WHITESPACE if c < "\x80")
 _ASCII_URL_STOP = "".join(c for c in URL_STOP if c < "\x80")
-_ASCII_URL = f"(?i)(?:https?://|www\\.)[^{_re2_class(_ASCII_WS + _ASCII_URL_STOP)}]+"
-_ASCII_WS_RUN = f"[{_re2_class(_ASCII_WS)}]+"
+_ASCII_URL = f"(?i)(?:https?://|www\\.)[^{re2_class(_ASCII_WS + _ASCII_URL_STOP)}]+"
+_ASCII_WS_RUN = f"[{re2_class(_ASCII_WS)}]+"
 _WS_CHECK = " OR ".join(["contains(t2, '  ')"] + [f"contains(t2, chr({ord(c)}))" for c in _ASCII_WS if c != " "])
 
 

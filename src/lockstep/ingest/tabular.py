@@ -21,7 +21,8 @@ from lockstep.errors import SourceError
 from lockstep.ingest import guard
 from lockstep.ingest.base import base_name, open_text
 from lockstep.ingest.guard import RecordProblem, TooLong, cap, limits, read_lines
-from lockstep.sql import identifier
+from lockstep.ingest.normalize import WHITESPACE, re2_class
+from lockstep.sql import identifier, literal
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -107,7 +108,7 @@ def csv_rows(path: Path, expected: str, required: set[str]) -> Iterator[tuple[in
                     yield big[0], {"": long_line.reason(limit)}, cap(long_line.head)
                     start = reader.line_num + 1
                     continue
-            raw = _raw(cells)
+            raw = cells_text(cells)
             row = dict(zip(keys, cells, strict=False))
             if len(cells) > len(keys) or (len(cells) < len(keys) and cells):
                 row[""] = f"row has {len(cells)} cells, the header has {len(keys)}"
@@ -152,16 +153,24 @@ def convert_rows(
             rounded.setdefault(exc.column, []).append(exc.value)
         yield Quarantined(str(path), line, cap(raw), guard.reason_of(exc), adapter=adapter)
     if notes is not None:
-        for column, values in rounded.items():
-            share = "every value" if len(values) == rows else f"{len(values):,} of {rows:,} values"
-            notes.append(
-                f"{share} of column {column} were rounded by a spreadsheet (e.g. {values[0]!r}); those rows "
-                "are quarantined. Re-export the original file without opening it in a spreadsheet "
-                "(or import the column as Text)"
-            )
+        notes.extend(rounded_notes(rounded, rows))
 
 
-def _raw(cells: list[str]) -> str:
+def rounded_notes(rounded: dict[str, list[str]], rows: int) -> list[str]:
+    """One summary note per id column a spreadsheet rounded (values by column, of ``rows`` read)."""
+    out = []
+    for column, values in rounded.items():
+        share = "every value" if len(values) == rows else f"{len(values):,} of {rows:,} values"
+        out.append(
+            f"{share} of column {column} were rounded by a spreadsheet (e.g. {values[0]!r}); those rows "
+            "are quarantined. Re-export the original file without opening it in a spreadsheet "
+            "(or import the column as Text)"
+        )
+    return out
+
+
+def cells_text(cells: list[str]) -> str:
+    """A row's cells as one CSV line (the raw value kept in the quarantine)."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator="").writerow(cells)
     return buf.getvalue()
@@ -307,3 +316,57 @@ def clean_id(value: str | None) -> str | None:
 def text_or_none(value: str | None) -> str | None:
     v = value if value is None else value.strip()
     return v or None
+
+
+# -- SQL twins (DuckDB) of the cell readers above, for the columnar readers ---------------------
+#
+# Python is the definition; ``tests/ingest/test_normalize_twins.py`` holds each twin equal to it
+# on generated cells. A twin only covers the cells it can read exactly; the columnar readers send
+# every other row through the Python functions above (see ``twitter_io_columnar``).
+
+_SQL_WS_RUN = f"[{re2_class(WHITESPACE)}]+"
+_SQL_EDGE_WS = f"^{_SQL_WS_RUN}|{_SQL_WS_RUN}$"
+
+
+def strip_sql(expr: str) -> str:
+    """SQL twin of ``str.strip()`` (every Unicode whitespace character, as Python counts it; NULL
+    stays NULL). The regex runs only where the first or last character is whitespace."""
+    edge = f"contains({literal(WHITESPACE)}, left({expr}, 1)) OR contains({literal(WHITESPACE)}, right({expr}, 1))"
+    return (f"CASE WHEN {expr} = '' THEN {expr} WHEN {edge} "
+            f"THEN regexp_replace({expr}, {literal(_SQL_EDGE_WS)}, '', 'g') ELSE {expr} END")
+
+
+def text_or_none_sql(expr: str) -> str:
+    """SQL twin of :func:`text_or_none`."""
+    return f"nullif({strip_sql(expr)}, '')"
+
+
+def _let(value: str, var: str, body: str) -> str:
+    """``body`` with ``var`` bound to ``value`` (evaluated once), without a correlated subquery."""
+    return f"list_transform([{value}], {var} -> {body})[1]"
+
+
+def clean_id_sql(expr: str) -> str:
+    """SQL twin of :func:`clean_id` for ASCII cells (Python's ``\\d`` also takes other digits)."""
+    return _let(text_or_none_sql(expr), "v", "CASE WHEN lower(v) IN ('nan', 'none', 'null') THEN NULL "
+                "WHEN regexp_full_match(v, '[0-9]+\\.0') THEN left(v, -2) ELSE v END")
+
+
+def list_cell_sql(expr: str) -> tuple[str, str]:
+    """SQL twin of :func:`parse_list` for the shapes exports print: ``[a, b]``, ``['a', 'b']``,
+    ``[]`` or empty, items without quotes, brackets, separators or whitespace inside.
+
+    Returns ``(test, value)``: true where the cell has such a shape, and its items there (callers
+    read other cells with :func:`parse_list`). Plain string splits: no lambda, no per-item regex."""
+    test = (f"(coalesce({expr}, '') IN ('', '[]') OR regexp_full_match({expr}, {literal(_LIST_PLAIN)}) "
+            f"OR regexp_full_match({expr}, {literal(_LIST_QUOTED)}))")
+    value = (f"CASE WHEN coalesce({expr}, '') IN ('', '[]') THEN []::VARCHAR[] "
+             f"WHEN starts_with({expr}, {literal(chr(91) + chr(39))}) "
+             f"THEN string_split(({expr})[3:-3], {literal(chr(39) + ', ' + chr(39))}) "
+             f"ELSE string_split(({expr})[2:-2], ', ') END")
+    return test, value
+
+
+_ITEM = "[^" + re2_class(WHITESPACE) + "'\",;\\[\\]]+"
+_LIST_PLAIN = f"\\[{_ITEM}(?:, {_ITEM})*\\]"
+_LIST_QUOTED = f"\\['{_ITEM}'(?:, '{_ITEM}')*\\]"

@@ -39,9 +39,15 @@ from lockstep.ingest.tabular import (
     parse_time,
     text_or_none,
 )
+from lockstep.ingest.twitter_io_columnar import read_tweets
 from lockstep.model import Account, Post
 
 PLATFORM = "twitter"
+#: Read tweets files with the columnar reader (``False``: row by row, the baseline ``bench/ingest.py``
+#: compares against).
+VECTORIZED = True
+#: Count columns that are not stored but must be numbers (a non-number means shifted cells).
+COUNT_COLUMNS = ("quote_count", "reply_count", "like_count", "retweet_count")
 _TWEET_KEYS = {"tweetid", "userid", "tweet_time"}
 _USER_KEYS = {"userid", "user_screen_name", "account_creation_date"}
 
@@ -113,37 +119,53 @@ class TwitterIOTweets(_IOBase):
     def sniff(cls, path: Path, head: bytes) -> float:
         return 0.95 if set(header_of(head)) >= _TWEET_KEYS else 0.0
 
+    def read(self) -> Iterator[Item]:
+        if not VECTORIZED:
+            yield from super().read()
+            return
+        yield from read_tweets(self, parse_tweet, expected=self._expected, required=self._required)
+
     def _convert(self, row: dict[str, str], line: int) -> Iterator[Item]:
-        post_id = key_id(row.get("tweetid"), "tweetid")
-        user = key_id(row.get("userid"), "userid")
-        if not post_id:
-            raise BadValue("column tweetid: empty, every tweet needs an id")
-        if not user:
-            raise BadValue("column userid: empty, every tweet needs an account id")
-        time, zone_known = parse_time(row.get("tweet_time"), "tweet_time", epoch_ok=False)
-        for col in ("quote_count", "reply_count", "like_count", "retweet_count"):
-            parse_int(row.get(col), col)  # not stored, but a non-number means shifted cells
-        is_rt = parse_bool(row.get("is_retweet"), "is_retweet")
-        text = row.get("tweet_text")
-        account = _account(row, self.platform, self.name)
-        if self._seen.get(user) != account:  # the latest profile wins; repeats are not re-sent
-            self._seen[user] = account
+        account, post = parse_tweet(row, line, self.platform, self.name, str(self.path))
+        if self._seen.get(account.account_id) != account:  # the latest profile wins; repeats are not re-sent
+            self._seen[account.account_id] = account
             yield account
-        yield Post(
-            platform=self.platform, post_id=post_id, account_id=user, time=time, time_zone_known=zone_known,
-            handle=account.handle, text=text if text else None,
-            language=text_or_none(row.get("tweet_language")),
-            urls=parse_list(row.get("urls")) or None,
-            hashtags=_hashtags(row.get("hashtags"), text),
-            mentions=parse_list(row.get("user_mentions")) or None,
-            reply_to_post=clean_id(row.get("in_reply_to_tweetid")),
-            reply_to_account=clean_id(row.get("in_reply_to_userid")),
-            repost_of_post=clean_id(row.get("retweet_tweetid")) if is_rt is not False else None,
-            repost_of_account=clean_id(row.get("retweet_userid")) if is_rt is not False else None,
-            quote_of_post=clean_id(row.get("quoted_tweet_tweetid")),
-            client=text_or_none(row.get("tweet_client_name")),
-            source_file=str(self.path), source_line=line,
-        )
+        yield post
+
+
+def parse_tweet(row: dict[str, str], line: int, platform: str, adapter: str, source_file: str) -> tuple[Account, Post]:
+    """One tweets-file row as its author's profile and the post; raises :class:`BadValue` (the
+    quarantine reason) when the row cannot be read. The definition of the mapping: the columnar
+    reader (``twitter_io_columnar``) computes the same in SQL for the rows it can read exactly
+    and sends every other row here."""
+    post_id = key_id(row.get("tweetid"), "tweetid")
+    user = key_id(row.get("userid"), "userid")
+    if not post_id:
+        raise BadValue("column tweetid: empty, every tweet needs an id")
+    if not user:
+        raise BadValue("column userid: empty, every tweet needs an account id")
+    time, zone_known = parse_time(row.get("tweet_time"), "tweet_time", epoch_ok=False)
+    for col in COUNT_COLUMNS:
+        parse_int(row.get(col), col)  # not stored, but a non-number means shifted cells
+    is_rt = parse_bool(row.get("is_retweet"), "is_retweet")
+    text = row.get("tweet_text")
+    account = _account(row, platform, adapter)
+    post = Post(
+        platform=platform, post_id=post_id, account_id=user, time=time, time_zone_known=zone_known,
+        handle=account.handle, text=text if text else None,
+        language=text_or_none(row.get("tweet_language")),
+        urls=parse_list(row.get("urls")) or None,
+        hashtags=_hashtags(row.get("hashtags"), text),
+        mentions=parse_list(row.get("user_mentions")) or None,
+        reply_to_post=clean_id(row.get("in_reply_to_tweetid")),
+        reply_to_account=clean_id(row.get("in_reply_to_userid")),
+        repost_of_post=clean_id(row.get("retweet_tweetid")) if is_rt is not False else None,
+        repost_of_account=clean_id(row.get("retweet_userid")) if is_rt is not False else None,
+        quote_of_post=clean_id(row.get("quoted_tweet_tweetid")),
+        client=text_or_none(row.get("tweet_client_name")),
+        source_file=source_file, source_line=line,
+    )
+    return account, post
 
 
 class TwitterIOUsers(_IOBase):
