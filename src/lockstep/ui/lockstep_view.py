@@ -37,16 +37,15 @@ def summarize(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     items: dict[tuple[str, str], dict[str, Any]] = {}
     for r in rows:
         it = items.setdefault((r["trace"], r["item"]), {"trace": r["trace"], "item": r["item"], "times": [],
-                                                        "accounts": set(), "example": None})
+                                                        "accounts": set()})
         it["times"].append(r["time"])
         it["accounts"].add((r["platform"], r["account_id"]))
-        it["example"] = it["example"] or r.get("text")
     out = []
     for i, it in enumerate(items.values()):
         span = (max(it["times"]) - min(it["times"])).total_seconds()
         out.append({"trace": it["trace"], "item": it["item"], "colour": PALETTE[i % len(PALETTE)],
                     "accounts": len(it["accounts"]), "posts": len(it["times"]), "span": _short(span),
-                    "first": min(it["times"]), "example": it["example"]})
+                    "first": min(it["times"])})
     return out
 
 

@@ -104,7 +104,6 @@ def network(request: Request, dataset: str, network_id: int, u: User = Depends(u
         items = lockstep_view.summarize(rows)
         for it in items:
             it["shown"] = pseudo.item(it["trace"], str(it["item"]))
-            it["example"] = pseudo.scrub(it["example"]) if it["example"] else None
         graph, graph_traces = _graph(view)
         sigs = queries.member_signals(store, dataset, network_id)
         for m in view.members:

@@ -144,9 +144,10 @@ def network_row(store: Store, dataset: str, network_id: int) -> dict[str, Any] |
 
 def lockstep_rows(store: Store, dataset: str, network_id: int, items: int = 12) -> list[dict[str, Any]]:
     """The posts behind the network's most shared items: (trace, item, platform, account_id, post_id,
-    time), for the items reached by the most accounts (``items`` of them), oldest first; the first
-    post of each item also carries its ``text``."""
-    rows = dicts(store, """
+    time), for the items reached by the most accounts (``items`` of them), oldest first. Read from the
+    evidence table alone: fetching the posts' texts means scanning the text column of every post
+    (over 100 ms at 1M posts), and the item (the link, the text, the hashtag) says what was shared."""
+    return dicts(store, """
         WITH top AS (
             SELECT trace, item FROM evidence WHERE dataset = ? AND network_id = ? AND trace <> 'sync'
             GROUP BY 1, 2 ORDER BY count(DISTINCT platform || ':' || account_id) DESC, count(*) DESC, 2 LIMIT ?)
@@ -154,19 +155,6 @@ def lockstep_rows(store: Store, dataset: str, network_id: int, items: int = 12) 
         FROM evidence e JOIN top USING (trace, item)
         WHERE e.dataset = ? AND e.network_id = ? ORDER BY e.time, e.post_id""",
                  [dataset, network_id, items, dataset, network_id])
-    first: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in rows:
-        first.setdefault((r["trace"], r["item"]), r)
-    if first:
-        # Texts of a dozen posts: a filter on post_id reads the text column only where it matches,
-        # where a join would read every post's text.
-        ids = sorted({r["post_id"] for r in first.values()})
-        texts = {(p, i): t for p, i, t in store.rows(
-            f"SELECT platform, post_id, text FROM posts WHERE dataset = ? AND post_id IN ({', '.join('?' * len(ids))})",
-            [dataset, *ids])}
-        for r in first.values():
-            r["text"] = texts.get((r["platform"], r["post_id"]))
-    return rows
 
 
 def member_signals(store: Store, dataset: str, network_id: int) -> dict[tuple[str, str], list[dict[str, Any]]]:
