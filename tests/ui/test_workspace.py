@@ -227,9 +227,13 @@ def test_chart_and_pivot_fragments(workspace: Workspace) -> None:
 
     with Store(workspace.db) as s:
         plant_narratives(s)
+        s.con.execute("INSERT INTO network_history (dataset, network_id, event, seen_at, size, change, sentence) "
+                      "VALUES (?, 1, 'grew', TIMESTAMP '2024-03-14 08:00', 9, 2, 'Network 1 grew by 2 accounts.')",
+                      [DATASET])
     with workspace.app() as c:
         sign_in(c, "ann")
         page = c.get(f"{NET}/1").text
+        assert "Network 1 grew by 2 accounts." in page  # the lineage of durable ids
         for name in ("heatmap", "timeline", "creation"):
             assert f"{NET}/1/charts/{name}" in page
             r = c.get(f"{NET}/1/charts/{name}")

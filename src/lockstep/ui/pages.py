@@ -113,6 +113,7 @@ def network(request: Request, dataset: str, network_id: int, u: User = Depends(u
             "lockstep_svg": lockstep_view.svg(rows, label, lambda t, i: pseudo.item(t, str(i))),
             "items": items, "graph": graph, "graph_traces": graph_traces,
             "pivots": pseudo.scrub_all(queries.pivots(store, dataset, network_id)),
+            "lineage": pseudo.scrub_all(queries.history(store, dataset, network_id)),
             "subject": str(network_id), "kind": "network",
         }
 

@@ -177,6 +177,15 @@ def pivots(store: Store, dataset: str, network_id: int) -> list[dict[str, Any]]:
                   [dataset, network_id])
 
 
+def history(store: Store, dataset: str, network_id: int) -> list[dict[str, Any]]:
+    """The network's lineage events (new, grew, shrank, merged, split, dormant, reactivated) from
+    durable ids (``lockstep.networks.lineage``), newest first; empty for stores without them."""
+    if not store.has_table("network_history"):
+        return []
+    return dicts(store, "SELECT event, seen_at, data_time, size, change, related, sentence FROM network_history "
+                        "WHERE dataset = ? AND network_id = ? ORDER BY seen_at DESC LIMIT 50", [dataset, network_id])
+
+
 def account(store: Store, dataset: str, platform: str, account_id: str, page: int) -> dict[str, Any] | None:
     """An account's profile, one page of its posts (newest first), signals, networks and matches."""
     key = [dataset, platform, account_id]
