@@ -8,7 +8,7 @@ of posts. This is *windowed* re-detection, not incremental: the traces re-pair e
 (``networks.lineage``) turn each run into lineage events, the rules (``follow.rules``) into alerts.
 
 The store is opened for each round and closed after, so other commands (``lockstep networks``) can read
-it in between. A stop request (SIGTERM, SIGINT: :attr:`Follower.stop`) is honoured between batches:
+it in between (a round that finds it held by a reader waits for it: :func:`open_store`). A stop request (SIGTERM, SIGINT: :attr:`Follower.stop`) is honoured between batches:
 the batch in hand is stored first, then the loop returns.
 """
 
@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from lockstep.errors import SourceError
+from lockstep.errors import SourceError, StoreError
 from lockstep.follow.deliver import deliver_pending
 from lockstep.follow.rules import Rules, raise_alerts
 from lockstep.follow.sources import Batch
@@ -58,9 +58,25 @@ def save_position(dataset: str, batch: Batch) -> Callable[[Any], None]:
     return hook
 
 
+def open_store(db: Path, *, patience_s: float = 60.0) -> Store:
+    """The store for one round. Another process reading it (``lockstep networks``) holds DuckDB's file
+    lock for a moment: wait for it, up to ``patience_s``, instead of failing."""
+    deadline = time.monotonic() + patience_s
+    delay = 0.05
+    while True:
+        try:
+            return Store(db)
+        except StoreError as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            log.info("store busy (another process reads it); retrying in %.2f s", delay)
+            time.sleep(delay)
+            delay = min(1.0, delay * 2)
+
+
 def positions(db: Path, dataset: str) -> dict[str, str]:
     """Where each source stopped, from an earlier run (empty for a new store)."""
-    with Store(db) as store:
+    with open_store(db) as store:
         return dict(store.rows("SELECT source, position FROM follow_state WHERE dataset = ?", [dataset]))
 
 
@@ -77,7 +93,7 @@ class Follower:
         self._new_posts = 0
 
     def run(self) -> dict[str, Any]:
-        with Store(self.db) as store:  # alerts a crash left undelivered go out first
+        with open_store(self.db) as store:  # alerts a crash left undelivered go out first
             deliver_pending(store, self.opts.dataset, self.sinks)
             self._last_data = store.scalar("SELECT max(data_time) FROM network_history WHERE dataset = ?",
                                            [self.opts.dataset])
@@ -115,7 +131,7 @@ class Follower:
         batches = [b for s in self.sources for b in s.poll(0.5)]
         if not batches:
             return 0
-        with Store(self.db) as store:
+        with open_store(self.db) as store:
             for b in batches:
                 try:
                     summary = ingest_file(store, b.path, fmt=b.fmt, dataset=self.opts.dataset,
@@ -139,7 +155,7 @@ class Follower:
             return False
         if self.opts.clock == "wall":
             return time.monotonic() - (self._last_wall or 0.0) >= self.opts.every_s
-        with Store(self.db) as store:
+        with open_store(self.db) as store:
             first, now = store.rows("SELECT min(time), max(time) FROM posts WHERE dataset = ?", [self.opts.dataset])[0]
         if now is None:
             return False
@@ -149,7 +165,7 @@ class Follower:
 
     def _detect(self) -> None:
         t0 = time.perf_counter()
-        with Store(self.db) as store:
+        with open_store(self.db) as store:
             ds = self.opts.dataset
             data_now = store.scalar("SELECT max(time) FROM posts WHERE dataset = ?", [ds])
             since = data_now - timedelta(seconds=self.opts.window_s)
