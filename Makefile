@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-EXTRAS ?= dev,narratives
+EXTRAS ?= dev,narratives,spark
 
 .PHONY: setup demo test lint typecheck bench clean
 

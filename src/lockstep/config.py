@@ -29,6 +29,8 @@ ENV = {
     "max_record_bytes": ("LOCKSTEP_MAX_RECORD_BYTES", "largest input record ingest reads (bigger: quarantined)"),
     "max_expansion_ratio": ("LOCKSTEP_MAX_EXPANSION_RATIO", "most a compressed input may expand before ingest stops it"),
     "public_url": ("LOCKSTEP_PUBLIC_URL", "base URL partners reach the sharing server at (discovery names it)"),
+    "engine": ("LOCKSTEP_ENGINE", "engine `lockstep detect` runs on: duckdb (one machine) or spark"),
+    "spark_master": ("LOCKSTEP_SPARK_MASTER", "Spark master of the spark engine: local[*], spark://host:7077, yarn"),
 }
 #: Settings that are whole numbers of at least 1.
 _POSITIVE_INTS = ("max_record_bytes", "max_expansion_ratio")
@@ -45,6 +47,8 @@ class Settings:
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     max_expansion_ratio: int = DEFAULT_MAX_EXPANSION_RATIO
     public_url: str = ""  # empty: derived from `lockstep serve --host/--port`
+    engine: str = "duckdb"
+    spark_master: str = "local[*]"
 
     @classmethod
     def load(cls, config_file: str | Path | None = None) -> Settings:

@@ -11,7 +11,7 @@ A store is found the same way by every command: ``--db PATH``, else ``LOCKSTEP_D
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ from lockstep.sql import identifier, literal
 
 log = logging.getLogger(__name__)
 
+#: Columns ``export posts --partition-by`` may split a Parquet dataset by (``day``: the UTC date).
+PARTITION_COLUMNS = ("dataset", "platform", "day")
 _LIST = "VARCHAR[]"
 
 TABLES: dict[str, str] = {
@@ -189,7 +191,8 @@ class Store:
         )
 
     def datasets(self) -> list[str]:
-        return [r[0] for r in self.rows("SELECT DISTINCT dataset FROM posts ORDER BY 1")]
+        # A dataset detected from Parquet (`detect --engine spark --posts`) has results but no posts here.
+        return [r[0] for r in self.rows("SELECT dataset FROM posts UNION SELECT dataset FROM runs ORDER BY 1")]
 
     def resolve_dataset(self, dataset: str | None) -> str:
         """The dataset a command works on: the one named, or the only one in the store."""
@@ -271,14 +274,28 @@ class Store:
         out["platforms"] = plat
         return out
 
-    def export_posts(self, out: Path, fmt: str, dataset: str | None = None) -> int:
-        """Write posts (all, or one dataset's) to Parquet or CSV; returns the row count."""
+    def export_posts(self, out: Path, fmt: str, dataset: str | None = None,
+                     partition_by: Sequence[str] = ()) -> int:
+        """Write posts (all, or one dataset's) to Parquet or CSV; returns the row count.
+
+        ``partition_by`` (Parquet only; of :data:`PARTITION_COLUMNS`) writes a Hive-partitioned
+        folder (``out/dataset=x/day=2024-03-01/data_0.parquet``) that Spark, DuckDB and other
+        lake engines read back with the partition values as columns (``day``: the post's UTC date)."""
         where = "WHERE dataset = ?" if dataset else ""
         params = [dataset] if dataset else []
         n = int(self.scalar(f"SELECT count(*) FROM posts {where}", params))
         rel = f"SELECT * FROM posts {where} ORDER BY dataset, platform, time, post_id"
         target = literal(str(out))
-        if fmt == "parquet":
+        bad = [c for c in partition_by if c not in PARTITION_COLUMNS]
+        if bad or (partition_by and fmt != "parquet"):
+            raise StoreError(f"--partition-by takes {', '.join(PARTITION_COLUMNS)} with --format parquet; "
+                             f"got {', '.join(partition_by)} with --format {fmt}.")
+        if partition_by:
+            cols = ", ".join(partition_by)
+            rel = rel.replace("SELECT *", "SELECT *, strftime(time, '%Y-%m-%d') AS day", 1)
+            self.con.execute(f"COPY ({rel}) TO {target} (FORMAT parquet, PARTITION_BY ({cols}), "
+                             "OVERWRITE_OR_IGNORE)", params)
+        elif fmt == "parquet":
             self.con.execute(f"COPY ({rel}) TO {target} (FORMAT parquet)", params)
         elif fmt == "csv":
             # Lists become JSON arrays in CSV; ingest reads them back (see ingest.lockstep_native).

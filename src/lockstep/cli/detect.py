@@ -18,6 +18,8 @@ from lockstep.cli.common import (
     print_json,
     print_table,
 )
+from lockstep.config import Settings
+from lockstep.engine.factory import EngineChoice, parse_conf
 from lockstep.errors import ConfigError
 from lockstep.networks.detect import DEFAULT_TRACES, DetectOptions, run_detection
 from lockstep.networks.disclosed import set_aside_line
@@ -55,11 +57,24 @@ def parse_windows(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--keep-disclosed", is_flag=True,
               help="Flag networks of openly disclosed automation (accounts that declare automation and name "
                    "the site they post) instead of setting them aside.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default=None,
+              help="Where the set work runs: duckdb (in-process) or spark. Default: setting `engine`, else duckdb.")
+@click.option("--spark-master", default=None,
+              help="Spark master: local[*], local[2], spark://host:7077, yarn. Default: setting `spark_master`, "
+                   "else local[*].")
+@click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
+              help="A Spark setting (repeatable), e.g. spark.executor.memory=8g.")
+@click.option("--posts", "posts_path", default=None, metavar="PATH_OR_GLOB",
+              help="With --engine spark: read the posts from Parquet (folder, glob or Hadoop URI, as written by "
+                   "`lockstep export posts --format parquet`) instead of the store.")
+@click.option("--results", default=None, metavar="PATH",
+              help="With --engine spark: also write edges, networks, members and evidence as Parquet here.")
 @db_option
 @json_option
 def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items: int | None, fdr: float,
-           min_size: int, seed: int, no_signals: bool, keep_disclosed: bool, db: Path | None,
-           as_json: bool) -> None:
+           min_size: int, seed: int, no_signals: bool, keep_disclosed: bool, engine: str | None,
+           spark_master: str | None, spark_conf: tuple[str, ...], posts_path: str | None, results: str | None,
+           db: Path | None, as_json: bool) -> None:
     """Find networks of accounts that act together far more than chance allows.
 
     Runs each trace (co_link, co_text, ...), keeps account pairs whose co-activity is unlikely
@@ -74,9 +89,12 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
         raise ConfigError(f"--min-size must be at least 2. Got {min_size}.")
     opts = DetectOptions(traces=names, windows=parse_windows(windows), min_items=min_items, fdr=fdr,
                          min_size=min_size, seed=seed, signals=not no_signals,
-                         set_aside_disclosed=not keep_disclosed)
+                         set_aside_disclosed=not keep_disclosed, results=results)
+    settings = Settings.load()
+    opts.engine = EngineChoice(name=engine or settings.engine, spark_master=spark_master or settings.spark_master,
+                               spark_conf=parse_conf(spark_conf), posts=posts_path, memory_limit=opts.memory_limit)
     with open_store(db) as store:
-        ds = store.resolve_dataset(dataset)
+        ds = _posts_dataset(dataset) if posts_path else store.resolve_dataset(dataset)
         if on_terminal() and not as_json:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                           console=err_console, transient=True) as bar:
@@ -99,6 +117,13 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
                    "`lockstep scores` ranks every account.")
     if summary["set_aside_networks"]:
         click.echo(set_aside_line(summary["set_aside_networks"], summary["set_aside_accounts"]))
+
+
+def _posts_dataset(dataset: str | None) -> str:
+    if not dataset:
+        raise ConfigError("--posts needs --dataset NAME: the dataset to read from the Parquet (its `dataset` "
+                          "partition) and to write the results under in the store.")
+    return dataset
 
 
 def _window_cell(trace: str, window_s: float) -> str:

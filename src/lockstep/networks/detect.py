@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from lockstep import __version__, registry
-from lockstep.engine.duckdb import DuckDBEngine
+from lockstep.engine.factory import ACCOUNTS_VIEW, POSTS_VIEW, EngineChoice, open_engine
 from lockstep.errors import ConfigError
 from lockstep.networks import disclosed, lineage
 from lockstep.networks.account_score import write_account_scores
@@ -30,7 +30,6 @@ from lockstep.networks.cluster import leiden, subclusters
 from lockstep.networks.explain import evidence_rows, outside_usage, why_flagged
 from lockstep.networks.graph import build_graph
 from lockstep.networks.score import NetworkFigures, coordination_score, member_scores
-from lockstep.sql import literal
 from lockstep.store import Store
 from lockstep.traces.run import run_traces
 
@@ -60,9 +59,20 @@ class DetectOptions:
     memory_limit: str | None = "3GB"
     #: Only posts at or after this time (ISO 8601, UTC): the sliding window of ``lockstep follow``.
     since: str | None = None
+    #: The engine (``--engine``, ``--spark-master``, ``--spark-conf``, ``--posts``); ``None``:
+    #: DuckDB with ``memory_limit``.
+    engine: EngineChoice | None = None
+    #: Also write edges, networks, members and evidence as Parquet under this folder or URI
+    #: (Spark only; ``out/edges/dataset=NAME/...``).
+    results: str | None = None
+
+    def engine_choice(self) -> EngineChoice:
+        return self.engine or EngineChoice(memory_limit=self.memory_limit)
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = {k: v for k, v in self.__dict__.items() if k != "engine"}
+        out.update(self.engine_choice().as_dict())
+        return out
 
 
 def make_detectors(opts: DetectOptions) -> list[Any]:
@@ -95,26 +105,29 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
     started = datetime.now(UTC).replace(tzinfo=None)
     t0 = time.perf_counter()
     detectors = make_detectors(opts)
-    engine = DuckDBEngine.for_store(store, memory_limit=opts.memory_limit)
-    window = f" AND time >= {literal(opts.since)}::TIMESTAMP" if opts.since else ""
-    engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_posts AS SELECT * FROM posts WHERE dataset = {literal(dataset)}"
-                   f"{window}")
-    engine.execute(f"CREATE OR REPLACE TEMP VIEW _ls_accounts AS SELECT * FROM accounts WHERE dataset = {literal(dataset)}")
-    edges, reports, account_evidence = run_traces(engine, "_ls_posts", detectors, fdr=opts.fdr,
-                                on_trace=(lambda n: on_step(f"trace {n}")) if on_step else None)
-    t_traces = time.perf_counter()
-    if on_step:
-        on_step("networks")
-    networks, members, evidence, _, set_aside = build_networks(engine, edges, opts, accounts="_ls_accounts")
+    choice = opts.engine_choice()
+    if opts.results and choice.name != "spark":
+        raise ConfigError("--results writes Parquet through Spark: add --engine spark.")
+    with open_engine(choice, store, dataset, since=opts.since) as engine:
+        edges, reports, account_evidence = run_traces(engine, POSTS_VIEW, detectors, fdr=opts.fdr,
+                                    on_trace=(lambda n: on_step(f"trace {n}")) if on_step else None)
+        t_traces = time.perf_counter()
+        if on_step:
+            on_step("networks")
+        networks, members, evidence, _, set_aside = build_networks(engine, edges, opts, accounts=ACCOUNTS_VIEW)
+        data_time = engine.sql(f"SELECT max(time) AS t FROM {POSTS_VIEW}").column("t")[0].as_py()
+        if opts.results:
+            from lockstep.engine.parquet import write_results
+
+            write_results(engine.spark, opts.results, dataset,  # type: ignore[attr-defined]
+                          {"edges": edges, "networks": networks, "members": members, "evidence": evidence,
+                           "set_aside": set_aside})
     run_id = uuid.uuid4().hex
     # Durable ids: this run's networks are matched to the dataset's earlier ones (networks.lineage).
-    data_time = store.scalar("SELECT max(time) FROM _ls_posts")
     ids = lineage.plan(lineage.seen_from(members, evidence), lineage.known_from(store, dataset), at=started,
                        data_time=data_time, run_id=run_id)
     networks, members, evidence = (lineage.remap(t, ids.mapping) for t in (networks, members, evidence))
     _write(store, dataset, run_id, started, opts, edges, networks, members, evidence, set_aside, ids)
-    engine.drop("_ls_posts")
-    engine.drop("_ls_accounts")
     t_networks = time.perf_counter()
     signals_note = None
     if opts.signals:
@@ -169,15 +182,15 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, account
     comm_to_tmp = {c: i for i, c in enumerate(comms)}
     internal = internal.append_column("network_id", pa.array(
         [comm_to_tmp[c] for c in layers["comm"]] if len(layers) else [], pa.int32()))
-    ev = evidence_rows(engine, "_ls_posts", internal).to_pandas()
+    ev = evidence_rows(engine, POSTS_VIEW, internal).to_pandas()
     aside_reasons = disclosed.assess(
-        engine, "_ls_posts", accounts, ev,
+        engine, POSTS_VIEW, accounts, ev,
         {comm_to_tmp[c]: [cg.accounts[n] for n in nodes] for c, nodes, _, _ in prelim},
         core={comm_to_tmp[c]: [cg.accounts[n] for n in disclosed.core_nodes(nodes, lay)]
               for c, nodes, lay, _ in prelim},
     ) if opts.set_aside_disclosed else {}
     # Time-free traces say how rare the shared items are outside the network (explain.outside_usage).
-    usage = outside_usage(engine, "_ls_posts", ev,
+    usage = outside_usage(engine, POSTS_VIEW, ev,
                           {comm_to_tmp[c]: [cg.accounts[n] for n in nodes] for c, nodes, _, _ in prelim})
     scored: list[tuple[Any, ...]] = []
     aside: list[tuple[Any, ...]] = []  # networks of disclosed automation

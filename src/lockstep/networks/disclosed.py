@@ -188,7 +188,7 @@ def assess(engine: Any, posts: str, accounts: str | None, evidence: pd.DataFrame
     links = engine.sql(
         "SELECT network_id, platform, account_id, url FROM ("
         "  SELECT k.network_id, k.platform, k.account_id, "
-        f"        {engine.explode('CASE WHEN len(p.urls) > 0 THEN p.urls ELSE p.domains END')} AS url "
+        f"        {engine.explode('CASE WHEN array_length(p.urls) > 0 THEN p.urls ELSE p.domains END')} AS url "
         f"  FROM _ls_disclosed_posts k JOIN {posts} p ON p.platform = k.platform AND p.post_id = k.post_id) l "
         "WHERE url IS NOT NULL").to_pandas()
     engine.drop("_ls_disclosed_posts")

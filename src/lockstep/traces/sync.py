@@ -41,7 +41,7 @@ class Sync(ItemTrace):
             "SELECT platform, account_id, MIN(post_id) AS post_id, MIN(ts) AS ts, "
             "CAST(slot AS VARCHAR) AS item, 'active in slot ' || CAST(slot AS VARCHAR) AS label FROM ("
             f"  SELECT platform, account_id, post_id, {engine.epoch('time')} AS ts, "
-            f"         FLOOR({engine.epoch('time')} / {w}) AS slot FROM {posts}) s "
+            f"         CAST(FLOOR({engine.epoch('time')} / {w}) AS BIGINT) AS slot FROM {posts}) s "
             "GROUP BY platform, account_id, slot"
         )
 
