@@ -165,8 +165,9 @@ def test_the_workspace_keeps_working_while_a_writer_holds_the_store(workspace: W
         before = c.get(f"{NET}/1")
         token = csrf_of(before.text)
         holder = subprocess.Popen(
-            [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', "
-             "flush=True); time.sleep(60)", str(workspace.db)], stdout=subprocess.PIPE, text=True)
+            [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+             "c.execute('CREATE TABLE busy AS SELECT 1 AS x'); print('held', flush=True); time.sleep(60)",
+             str(workspace.db)], stdout=subprocess.PIPE, text=True)
         try:
             assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
             seen = c.get(f"{NET}/1")
@@ -183,6 +184,8 @@ def test_the_workspace_keeps_working_while_a_writer_holds_the_store(workspace: W
         finally:
             holder.kill()
             holder.wait()
+            if holder.stdout is not None:
+                holder.stdout.close()
         time.sleep(0.1)
         after = c.get(f"{NET}/1")
         assert after.status_code == 200 and "decided while detect ran" in after.text
@@ -259,3 +262,26 @@ def test_search_copy_follows_the_store(workspace: Workspace) -> None:
         with Store(workspace.db) as s:  # detect ran again: op10 is now in network 1
             s.con.execute("UPDATE members SET network_id = 1 WHERE account_id = 'op10'")
         assert found(c) == [1]  # the copy was rebuilt: the store file changed
+
+
+def test_an_unchanged_store_is_not_opened_again_for_a_page_seen_before(workspace: Workspace) -> None:
+    """The second view of a page comes from the cache while the store file is unchanged: a reader of
+    the workspace then takes no lock that a starting `detect` could run into."""
+    import duckdb
+
+    with workspace.app() as c:
+        sign_in(c, "ann")
+        assert c.get(f"{NET}/1").status_code == 200
+        opened = []
+        real = duckdb.connect
+
+        def counting(*a, **kw):  # type: ignore[no-untyped-def]
+            opened.append(a)
+            return real(*a, **kw)
+
+        duckdb.connect = counting
+        try:
+            again = c.get(f"{NET}/1")
+        finally:
+            duckdb.connect = real
+        assert again.status_code == 200 and "Network #1" in again.text and not opened

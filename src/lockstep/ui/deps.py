@@ -18,7 +18,7 @@ from lockstep.share.pseudonymizer import Pseudonymizer
 from lockstep.store import Store
 from lockstep.ui import security, users
 from lockstep.ui.settings import UiSettings
-from lockstep.ui.storeview import PageCache, StoreBusy, reading
+from lockstep.ui.storeview import PageCache, StoreBusy, reading, version
 from lockstep.ui.verdicts import VERDICTS
 
 
@@ -97,18 +97,22 @@ def page(request: Request, template: str, build: Callable[[Store], dict[str, Any
     u: users.User = request.state.user
     key = (str(request.url.path), str(request.url.query), u.organisation_id)
     cache: PageCache = request.app.state.pages
+    path = settings(request).db
+    now = version(path)
+    cached = cache.get(key)
+    if cached is not None and cached[0] == now:  # the store has not changed since this was rendered
+        return render(request, template, {**cached[2], **fresh(cached[2])})
     try:
-        with reading(settings(request).db) as store:
+        with reading(path) as store:
             context = build(store)
     except StoreBusy as exc:
-        cached = cache.get(key)
         if cached is None:
             return render(request, "busy.html.j2", {"notice": f"{exc} This page has not been shown before, so "
                                                     "there is nothing to show until it finishes. Verdicts can "
                                                     "still be recorded."}, status=503)
-        at, context = cached
+        _, at, context = cached
         return render(request, template, {**context, **fresh(context), "notice": (
             f"{exc} Shown as it was at {time.strftime('%H:%M:%S UTC', time.gmtime(at))}; verdicts are still "
             "recorded (they are kept in the server database).")})
-    cache.put(key, context)
+    cache.put(key, now, context)
     return render(request, template, {**context, **fresh(context)})

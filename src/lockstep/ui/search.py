@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from pathlib import Path
 
 import pyarrow as pa
 
 from lockstep.store import Store
+from lockstep.ui.storeview import version
 
 _MEMBER_TEXT = """
     SELECT m.network_id, lower(coalesce(p.handle, '')) AS handle, lower(coalesce(p.text, '')) AS text,
@@ -24,17 +24,6 @@ _MEMBER_TEXT = """
     FROM posts p JOIN members m
       ON p.dataset = m.dataset AND p.platform = m.platform AND p.account_id = m.account_id
     WHERE m.dataset = ?"""
-
-
-def _version(path: Path) -> tuple[int, ...]:
-    out: list[int] = []
-    for p in (path, path.with_name(path.name + ".wal")):
-        try:
-            st = p.stat()
-            out += [st.st_size, st.st_mtime_ns]
-        except FileNotFoundError:
-            out += [0, 0]
-    return tuple(out)
 
 
 class SearchIndex:
@@ -46,15 +35,15 @@ class SearchIndex:
         self._lock = threading.Lock()
 
     def member_posts(self, store: Store, dataset: str) -> pa.Table:
-        key, version = (str(store.path), dataset), _version(store.path)
+        key, now = (str(store.path), dataset), version(store.path)
         with self._lock:
             hit = self._tables.get(key)
-            if hit is not None and hit[0] == version:
+            if hit is not None and hit[0] == now:
                 self._tables.move_to_end(key)
                 return hit[1]
         table = store.query(_MEMBER_TEXT, [dataset])
         with self._lock:
-            self._tables[key] = (version, table)
+            self._tables[key] = (now, table)
             while len(self._tables) > self.keep:
                 self._tables.popitem(last=False)
         return table
