@@ -44,6 +44,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--every", default="1h")
     ap.add_argument("--window", default="72h")
+    ap.add_argument("--fdr", default="0.01", help="follow --fdr (detection's false discovery rate)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="lockstep-follow-bench-") as tmp:
@@ -56,7 +57,7 @@ def main() -> None:
         every_h = float(a.every.rstrip("h")) if a.every.endswith("h") else 1.0
         batch = max(50, int(a.posts / (a.days * 24) * every_h / 4))
         follow = subprocess.run([*LOCKSTEP, "follow", "--stdin", "--format", "lockstep", "--clock", "data",
-                                 "--batch", str(batch), "--every", a.every, "--window", a.window, "--db", str(db), "--quiet", "--json"],
+                                 "--batch", str(batch), "--fdr", a.fdr, "--every", a.every, "--window", a.window, "--db", str(db), "--quiet", "--json"],
                                 stdin=replay.stdout, capture_output=True, text=True)
         replay.wait()
         follow_wall = time.perf_counter() - t0
@@ -71,7 +72,7 @@ def main() -> None:
     per = figures["detect_seconds"]
     med = statistics.median(per) if per else None
     result = {
-        "posts": a.posts, "days": a.days, "seed": a.seed, "every": a.every, "window": a.window,
+        "posts": a.posts, "days": a.days, "seed": a.seed, "every": a.every, "window": a.window, "fdr": a.fdr,
         "operations": lat["operations"], "detected": lat["detected"], "median_hours": lat["median_hours"],
         "max_hours": lat["max_hours"], "within_24h": lat["within_24h"], "per_style": lat["per_style"],
         "organic_alerted_share": lat["organic_alerted_share"], "organic_alerted": lat["organic_alerted"],
@@ -84,7 +85,7 @@ def main() -> None:
         print(json.dumps(result, indent=2, default=str))
         return
     print(f"follow on {a.posts:,} posts over {a.days} days (seed {a.seed}), every {a.every} of post time, "
-          f"window {a.window}: {figures['detections']} detections, {lat['alerts']} alerts, {follow_wall:.0f} s wall")
+          f"window {a.window}, FDR {a.fdr}: {figures['detections']} detections, {lat['alerts']} alerts, {follow_wall:.0f} s wall")
     print(f"operations detected: {lat['detected']} / {lat['operations']}; time to detection (post time): "
           f"median {lat['median_hours']} h, max {lat['max_hours']} h; within 24 h: {lat['within_24h']}")
     for style, v in sorted(lat["per_style"].items()):
