@@ -26,6 +26,7 @@ from lockstep.engine.factory import ACCOUNTS_VIEW, POSTS_VIEW, EngineChoice, ope
 from lockstep.errors import ConfigError
 from lockstep.networks import disclosed, lineage
 from lockstep.networks.account_score import write_account_scores
+from lockstep.networks.attach import ATTACHED, attach_accounts
 from lockstep.networks.cluster import leiden, subclusters
 from lockstep.networks.explain import evidence_rows, outside_usage, why_flagged
 from lockstep.networks.graph import build_graph
@@ -65,6 +66,9 @@ class DetectOptions:
     #: Also write edges, networks, members and evidence as Parquet under this folder or URI
     #: (Spark only; ``out/edges/dataset=NAME/...``).
     results: str | None = None
+    #: Attach accounts sharing at least this many items of one kind with a network as a whole
+    #: (``lockstep.networks.attach``); 0 turns attachment off.
+    attach_min_shared: int = 5
 
     def engine_choice(self) -> EngineChoice:
         return self.engine or EngineChoice(memory_limit=self.memory_limit)
@@ -234,6 +238,8 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, account
             mem_rows.append({"network_id": nid, "platform": plat, "account_id": acc, "score": sc,
                              "subcluster": int(sc_sub) + 1, "degree": degree[int(n)], "_strength": s_m})
         ev_frames.append(ev_c.assign(network_id=nid))
+    if opts.attach_min_shared > 0 and net_rows:
+        _attach(engine, opts, net_rows, mem_rows, ev_frames)
     networks = pa.Table.from_pylist(net_rows, schema=_NETWORK_SCHEMA)
     members = pa.Table.from_pylist([{k: v for k, v in r.items() if not k.startswith("_")} for r in mem_rows],
                                    schema=_MEMBER_SCHEMA)
@@ -244,6 +250,46 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, account
     internal = internal.set_column(internal.schema.get_field_index("network_id"), "network_id",
                                    pa.array([remap[i] for i in internal.column("network_id").to_pylist()], pa.int32()))
     return networks, members, evidence, internal, pa.Table.from_pylist(aside_rows, schema=_SET_ASIDE_SCHEMA)
+
+
+def _attach(engine: Any, opts: DetectOptions, net_rows: list[dict[str, Any]], mem_rows: list[dict[str, Any]],
+            ev_frames: list[pd.DataFrame]) -> None:
+    """Grow the networks with the accounts :func:`attach_accounts` finds: members with no pair
+    edge (degree 0, subcluster 0), scored like the network's weakest pair-linked member, with
+    their shared items as evidence and one more sentence in the network's why."""
+    groups: dict[int, list[tuple[str, str]]] = {}
+    for m in mem_rows:
+        groups.setdefault(int(m["network_id"]), []).append((m["platform"], m["account_id"]))
+    found = attach_accounts(engine, POSTS_VIEW, groups, fdr=opts.fdr, min_shared=opts.attach_min_shared)
+    if not found:
+        return
+    weakest: dict[int, float] = {}
+    for m in mem_rows:
+        nid = int(m["network_id"])
+        weakest[nid] = min(weakest.get(nid, m["score"]), m["score"])
+    for a in found:
+        mem_rows.append({"network_id": a.network, "platform": a.platform, "account_id": a.account_id,
+                         "score": weakest[a.network], "subcluster": 0, "degree": 0, "_strength": 0.0})
+    ev_frames.append(pd.DataFrame(
+        [{"network_id": a.network, "trace": ATTACHED, "item": item, "platform": a.platform,
+          "account_id": a.account_id, "post_id": post_id, "time": time}
+         for a in found for item, post_id, time in a.evidence],
+        columns=["network_id", "trace", "item", "platform", "account_id", "post_id", "time"]))
+    by_net: dict[int, list[Any]] = {}
+    for a in found:
+        by_net.setdefault(a.network, []).append(a)
+    for row in net_rows:
+        extra = by_net.get(int(row["network_id"]))
+        if not extra:
+            continue
+        row["size"] += len(extra)
+        kinds = sorted({a.kind for a in extra})
+        least = min(a.shared for a in extra)
+        expected = max(a.expected for a in extra)
+        q = max(a.q_value for a in extra)
+        row["why"] = (f"{row['why']} {len(extra)} more account{'s' if len(extra) > 1 else ''} joined: "
+                      f"each uses at least {least} of the network's {' or '.join(kinds)}, far more than chance "
+                      f"gives an account (expectation at most {expected:.2g} each, q <= {q:.2g}).")
 
 
 _NETWORK_SCHEMA = pa.schema([
