@@ -285,3 +285,11 @@ def test_an_unchanged_store_is_not_opened_again_for_a_page_seen_before(workspace
         finally:
             duckdb.connect = real
         assert again.status_code == 200 and "Network #1" in again.text and not opened
+
+
+def test_unknown_dataset_and_home_redirect(workspace: Workspace) -> None:
+    with workspace.app() as c:
+        sign_in(c, "ann")
+        r = c.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/d/{DATASET}/networks"
+        assert c.get("/d/nope/networks").status_code == 404

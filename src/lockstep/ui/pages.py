@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,8 +25,9 @@ router = APIRouter()
 
 
 def _check_dataset(store: Store, dataset: str) -> None:
-    if store.scalar("SELECT count(*) FROM (SELECT 1 FROM networks WHERE dataset = ? LIMIT 1)", [dataset]) == 0 \
-            and dataset not in store.datasets():
+    """404 for a dataset the store does not hold (a dataset with networks needs no scan of posts)."""
+    has_networks = store.scalar("SELECT count(*) FROM (SELECT 1 FROM networks WHERE dataset = ? LIMIT 1)", [dataset])
+    if not has_networks and dataset not in store.datasets():
         raise HTTPException(404, f"The store has no dataset {dataset!r}.")
 
 
@@ -34,7 +36,7 @@ def home(request: Request, u: User = Depends(user)) -> Response:
     with reading(settings(request).db) as store:
         names = store.datasets()
     if len(names) == 1:
-        return RedirectResponse(f"/d/{names[0]}/networks", status_code=303)
+        return RedirectResponse(f"/d/{quote(names[0], safe='')}/networks", status_code=303)
     return render(request, "datasets.html.j2", {"datasets": names})
 
 
