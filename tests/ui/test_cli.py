@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from lockstep.cli.main import cli
@@ -64,3 +65,41 @@ def test_upgrade_adds_the_workspace_tables_to_an_existing_server_database(tmp_pa
     assert {"users", "ui_sessions", "verdicts"} <= names
     assert "actor" in {c["name"] for c in inspect(engine).get_columns("audit_log")}
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_workspace_on_postgresql(tmp_path: Path) -> None:
+    """Users, sessions, verdicts and the audit log on PostgreSQL (`--database-url postgresql+psycopg://...`)."""
+    from fastapi.testclient import TestClient
+
+    from lockstep.serve import admin, audit
+    from lockstep.serve.database import upgrade
+    from lockstep.store import Store
+    from lockstep.ui import users, verdicts
+    from lockstep.ui.app import create_app
+    from lockstep.ui.settings import UiSettings
+    from tests.serve.conftest import _pg_database_url
+    from tests.ui.conftest import DATASET, PASSWORD, csrf_of, plant_two, sign_in
+
+    db = tmp_path / "store.duckdb"
+    with Store(db) as s:
+        plant_two(s)
+    urls = _pg_database_url()
+    url = next(urls)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        admin.add_org(engine, "acme")
+        users.add_user(engine, "ann", "acme", "analyst", PASSWORD)
+        with TestClient(create_app(UiSettings(db=db, database_url=url))) as c:
+            assert sign_in(c, "ann") == 303
+            token = csrf_of(c.get(f"/d/{DATASET}/networks/1").text)
+            r = c.post(f"/d/{DATASET}/verdicts", data={"kind": "network", "subject": "1", "verdict": "confirmed",
+                                                       "reason": "on postgres", "csrf_token": token})
+            assert r.status_code == 200 and "on postgres" in r.text
+        assert verdicts.latest(engine, DATASET, "network")["1"]["verdict"] == "confirmed"
+        assert audit.entries(engine, limit=1)[0]["action"] == "ui.verdict.confirmed"
+    finally:
+        engine.dispose()
+        for _ in urls:
+            pass
