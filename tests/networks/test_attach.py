@@ -60,5 +60,9 @@ def test_detect_grows_the_network_and_says_why(store: Store) -> None:
     why = store.scalar("SELECT why FROM networks WHERE dataset = 'ex'")
     assert "1 more account joined: each uses at least 8 of the network's hashtags" in why
     assert store.scalar(f"SELECT COUNT(*) FROM evidence WHERE dataset = 'ex' AND trace = '{ATTACHED}'") == 8
+    # lockstep scores ranks it like a member: its attachment is evidence, not a bare membership
+    score, evidence, best, network = store.rows(
+        "SELECT score, evidence, best_trace, network_id FROM account_scores WHERE dataset = 'ex' AND account_id = 'amp'")[0]
+    assert evidence > 0 and score > 0 and best == ATTACHED and network is not None
     run_detection(store, "ex", DetectOptions(traces=["co_text"], signals=False, attach_min_shared=0))
     assert store.scalar("SELECT COUNT(*) FROM members WHERE dataset = 'ex'") == len(RING)

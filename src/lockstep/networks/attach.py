@@ -45,6 +45,7 @@ import pyarrow as pa
 from scipy import stats
 
 from lockstep.engine.base import Engine
+from lockstep.traces.account_evidence import CAP
 from lockstep.traces.significance import benjamini_hochberg
 from lockstep.traces.sim_traces import SimHashtag, SimLink
 
@@ -147,6 +148,28 @@ def attach_accounts(engine: Engine, posts: str, networks: dict[int, list[tuple[s
     finally:
         for suffix in ("members", "ai", "chosen"):
             engine.drop(f"{t}_{suffix}")
+
+
+def with_attachments(evidence: pd.DataFrame, attached: list[Attachment], *, n_networks: int) -> pd.DataFrame:
+    """Account evidence (:func:`lockstep.traces.account_evidence.account_evidence`'s frame) with
+    each attached account's test added as one more partner, so ``lockstep scores`` ranks it like a
+    member: ``min(CAP, -log10 p - log10 n)`` decades, ``n`` the networks it could have joined (by
+    chance an account expects fewer than one network with ``p < 1 / n``)."""
+    if not attached:
+        return evidence
+    add = pd.DataFrame({
+        "platform": [a.platform for a in attached], "account_id": [a.account_id for a in attached],
+        "extra": [min(CAP, -math.log10(max(a.p_value, 1e-300)) - math.log10(max(n_networks, 1))) for a in attached],
+    })
+    add = add[add["extra"] > 0]
+    if add.empty:
+        return evidence
+    out = evidence.merge(add, on=["platform", "account_id"], how="outer")
+    had = out["evidence"].notna() & (out["evidence"] > 0)
+    out["best_trace"] = out["best_trace"].where(had, ATTACHED)
+    out["evidence"] = out["evidence"].fillna(0.0) + out["extra"].fillna(0.0)
+    out["partners"] = out["partners"].fillna(0).astype("int64") + out["extra"].notna().astype("int64")
+    return out.drop(columns=["extra"])
 
 
 def _class_test(engine: Engine, t: str, cap: int, rows: pd.DataFrame) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from lockstep.engine.factory import ACCOUNTS_VIEW, POSTS_VIEW, EngineChoice, ope
 from lockstep.errors import ConfigError
 from lockstep.networks import disclosed, lineage
 from lockstep.networks.account_score import write_account_scores
-from lockstep.networks.attach import ATTACHED, attach_accounts
+from lockstep.networks.attach import ATTACHED, Attachment, attach_accounts, with_attachments
 from lockstep.networks.cluster import leiden, subclusters
 from lockstep.networks.explain import evidence_rows, outside_usage, why_flagged
 from lockstep.networks.graph import build_graph
@@ -118,7 +118,10 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
         t_traces = time.perf_counter()
         if on_step:
             on_step("networks")
-        networks, members, evidence, _, set_aside = build_networks(engine, edges, opts, accounts=ACCOUNTS_VIEW)
+        attached: list[Attachment] = []
+        networks, members, evidence, _, set_aside = build_networks(engine, edges, opts, accounts=ACCOUNTS_VIEW,
+                                                                   attached=attached)
+        account_evidence = with_attachments(account_evidence, attached, n_networks=networks.num_rows)
         data_time = engine.sql(f"SELECT max(time) AS t FROM {POSTS_VIEW}").column("t")[0].as_py()
         if opts.results:
             from lockstep.engine.parquet import write_results
@@ -155,8 +158,8 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
     }
 
 
-def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, accounts: str | None = None
-                   ) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]:
+def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, accounts: str | None = None,
+                   attached: list[Attachment] | None = None) -> tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]:
     """Cluster, score and explain. Returns (networks, members, evidence, internal edges, set aside).
 
     Networks of openly disclosed automation (``lockstep.networks.disclosed``; needs the dataset's
@@ -239,7 +242,9 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, account
                              "subcluster": int(sc_sub) + 1, "degree": degree[int(n)], "_strength": s_m})
         ev_frames.append(ev_c.assign(network_id=nid))
     if opts.attach_min_shared > 0 and net_rows:
-        _attach(engine, opts, net_rows, mem_rows, ev_frames)
+        found = _attach(engine, opts, net_rows, mem_rows, ev_frames)
+        if attached is not None:
+            attached.extend(found)
     networks = pa.Table.from_pylist(net_rows, schema=_NETWORK_SCHEMA)
     members = pa.Table.from_pylist([{k: v for k, v in r.items() if not k.startswith("_")} for r in mem_rows],
                                    schema=_MEMBER_SCHEMA)
@@ -253,7 +258,7 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, account
 
 
 def _attach(engine: Any, opts: DetectOptions, net_rows: list[dict[str, Any]], mem_rows: list[dict[str, Any]],
-            ev_frames: list[pd.DataFrame]) -> None:
+            ev_frames: list[pd.DataFrame]) -> list[Attachment]:
     """Grow the networks with the accounts :func:`attach_accounts` finds: members with no pair
     edge (degree 0, subcluster 0), scored like the network's weakest pair-linked member, with
     their shared items as evidence and one more sentence in the network's why."""
@@ -262,7 +267,7 @@ def _attach(engine: Any, opts: DetectOptions, net_rows: list[dict[str, Any]], me
         groups.setdefault(int(m["network_id"]), []).append((m["platform"], m["account_id"]))
     found = attach_accounts(engine, POSTS_VIEW, groups, fdr=opts.fdr, min_shared=opts.attach_min_shared)
     if not found:
-        return
+        return found
     weakest: dict[int, float] = {}
     for m in mem_rows:
         nid = int(m["network_id"])
@@ -290,6 +295,7 @@ def _attach(engine: Any, opts: DetectOptions, net_rows: list[dict[str, Any]], me
         row["why"] = (f"{row['why']} {len(extra)} more account{'s' if len(extra) > 1 else ''} joined: "
                       f"each uses at least {least} of the network's {' or '.join(kinds)}, far more than chance "
                       f"gives an account (expectation at most {expected:.2g} each, q <= {q:.2g}).")
+    return found
 
 
 _NETWORK_SCHEMA = pa.schema([
