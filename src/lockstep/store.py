@@ -14,13 +14,15 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from lockstep.errors import StoreError
 from lockstep.sql import identifier, literal
+
+if TYPE_CHECKING:  # Arrow loads where tables are exchanged, not for `lockstep stats`
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 

@@ -21,18 +21,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from lockstep.errors import LockstepError
 
 if TYPE_CHECKING:  # the store (duckdb, pyarrow) loads only in commands that open it: `--help` stays instant
+    from rich.console import Console
+
     from lockstep.store import Store
+
+    console: Console
+    err_console: Console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console(stderr=False)
-err_console = Console(stderr=True)
+_consoles: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """``console`` (stdout) and ``err_console`` (stderr), made on first use: rich loads only in
+    commands that print through it, so a plain answer (`lockstep stats | ...`) starts faster."""
+    if name not in ("console", "err_console"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _consoles:
+        from rich.console import Console
+
+        _consoles[name] = Console(stderr=name == "err_console")
+    return _consoles[name]
 
 
 def db_option(f: F) -> F:
@@ -141,12 +155,29 @@ def _cell(v: Any) -> Any:
 
 
 def print_table(title: str | None, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A table for people: boxed (rich) on a terminal; plain aligned text, never cut to a width,
+    when stdout is a pipe or a file (``--json`` and ``--csv`` are the formats for scripts)."""
+    cells = [["" if v is None else str(_cell(v)) for v in r] for r in rows]
+    if not sys.stdout.isatty():
+        click.echo(plain_table(title, header, cells))
+        return
+    from rich.table import Table
+
     t = Table(title=title, header_style="bold")
     for h in header:
         t.add_column(h)
-    for r in rows:
-        t.add_row(*["" if v is None else str(_cell(v)) for v in r])
-    console.print(t)
+    for r in cells:
+        t.add_row(*r)
+    __getattr__("console").print(t)
+
+
+def plain_table(title: str | None, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Columns padded to their widest cell, two spaces apart; the title on its own line above."""
+    lines = [list(map(str, header)), *(list(r) for r in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = [title] if title else []
+    out += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines]
+    return "\n".join(out)
 
 
 def on_terminal() -> bool:

@@ -1,4 +1,4 @@
-"""``lockstep ingest``, ``formats``, ``quarantine`` and ``stats``."""
+"""``lockstep ingest``, ``formats`` and ``quarantine``."""
 
 from __future__ import annotations
 
@@ -158,22 +158,3 @@ def quarantine(db: Path | None, dataset: str | None, limit: int, as_json: bool, 
     else:
         print_table(f"quarantine ({total} rows)", header,
                     [(*r[:4], (r[4] or "")[:80]) for r in rows])
-
-
-@click.command()
-@db_option
-@json_option
-def stats(db: Path | None, as_json: bool) -> None:
-    """Counts of posts, accounts and quarantined records, per dataset and platform."""
-    with open_store(db, read_only=True) as store:
-        data = store.stats()
-    if as_json:
-        print_json(data)
-        return
-    print_table(f"store {data['db']}", ["posts", "accounts", "quarantined", "first post", "last post"],
-                [(data["posts"], data["accounts"], data["quarantined"], data["first_post"], data["last_post"])])
-    print_table("datasets", ["dataset", "posts", "accounts", "quarantined", "first post", "last post"],
-                [(k, v["posts"], v["accounts"], v["quarantined"], v.get("first_post"), v.get("last_post"))
-                 for k, v in data["datasets"].items()])
-    print_table("platforms", ["platform", "posts", "accounts"],
-                [(k, v["posts"], v["accounts"]) for k, v in data["platforms"].items()])

@@ -8,14 +8,15 @@ import sys
 import click
 
 from lockstep import __version__
-from lockstep.cli.common import LazyGroup, err_console
+from lockstep.cli import common
+from lockstep.cli.common import LazyGroup
 from lockstep.errors import LockstepError
 
 COMMANDS = {
     "ingest": "lockstep.cli.ingest:ingest",
     "formats": "lockstep.cli.ingest:formats",
     "quarantine": "lockstep.cli.ingest:quarantine",
-    "stats": "lockstep.cli.ingest:stats",
+    "stats": "lockstep.cli.stats:stats",
     "export": "lockstep.cli.export:export",
     "detect": "lockstep.cli.detect:detect",
     "networks": "lockstep.cli.networks:networks",
@@ -58,7 +59,7 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        err_console.print("Aborted.")
+        common.err_console.print("Aborted.")
         sys.exit(1)
     except click.ClickException as exc:
         exc.show()
@@ -66,16 +67,16 @@ def main() -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except LockstepError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        common.err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err_console.print("Interrupted.")
+        common.err_console.print("Interrupted.")
         sys.exit(130)
     except OSError as exc:
         # A file that cannot be written or read (disk full, no permission, a device): one line
         # naming it, not a traceback. Lockstep's own failures are LockstepErrors above.
         where = f" '{exc.filename}'" if exc.filename else ""
-        err_console.print(f"[bold red]Error:[/] cannot use{where}: {exc.strerror or exc}. "
+        common.err_console.print(f"[bold red]Error:[/] cannot use{where}: {exc.strerror or exc}. "
                           "Check the path, its permissions and the free space.", highlight=False)
         sys.exit(2)
 
