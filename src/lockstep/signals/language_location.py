@@ -10,9 +10,11 @@ and a mismatch share of ``min_share`` or more.
 
 from __future__ import annotations
 
+from itertools import groupby
+
 import pandas as pd
 
-from lockstep.signals.base import check_param, empty_result, load_accounts, load_posts
+from lockstep.signals.base import check_param, empty_result, load_accounts
 from lockstep.signals.places import language_code, languages_for
 from lockstep.store import Store
 
@@ -41,27 +43,43 @@ class LanguageLocation:
         acc = acc.dropna(subset=["place"])
         if acc.empty:
             return empty_result()
-        posts = load_posts(store, dataset, ["language"]).dropna(subset=["language"])
-        codes = {v: language_code(v) for v in posts["language"].unique()}
-        posts["lang"] = posts["language"].map(codes)
-        posts = posts[posts["lang"].notna() & ~posts["lang"].isin(_UNKNOWN)]
-        posts = posts.merge(acc[["platform", "account_id", "place"]], on=["platform", "account_id"])
+        # Posts per account and language value, counted in the store rather than post by post;
+        # ``first`` (the first such post's row number) keeps the order a pass over the posts
+        # gives: accounts in order of their first post, languages of equal count in order of use.
+        store.con.register("_ll_accounts", acc[["platform", "account_id"]])
+        try:
+            per = store.con.execute(
+                "SELECT p.platform, p.account_id, p.language, count(*) AS n, min(p.rowid) AS first "
+                "FROM posts p SEMI JOIN _ll_accounts a ON p.platform = a.platform AND p.account_id = a.account_id "
+                "WHERE p.dataset = ? AND p.language IS NOT NULL GROUP BY ALL", [dataset]).df()
+        finally:
+            store.con.unregister("_ll_accounts")
+        codes = {v: language_code(v) for v in per["language"].unique()}
+        per["lang"] = per["language"].map(codes)
+        per = per[per["lang"].notna() & ~per["lang"].isin(_UNKNOWN)]
+        per = (per.groupby(["platform", "account_id", "lang"], sort=False)
+               .agg(n=("n", "sum"), first=("first", "min")).reset_index())
+        per = per.merge(acc[["platform", "account_id", "place"]], on=["platform", "account_id"])
+        per["known"] = per.groupby(["platform", "account_id"])["n"].transform("sum")
+        per["start"] = per.groupby(["platform", "account_id"])["first"].transform("min")
+        per = per[per["known"] >= self.min_posts]
+        per = per.sort_values(["start", "n", "first"], ascending=[True, False, True], kind="stable")
         rows = []
         ok = set(self.lingua_franca)
-        for (plat, aid), g in posts.groupby(["platform", "account_id"], sort=False):
-            place, langs = g["place"].iloc[0]
-            if len(g) < self.min_posts:
-                continue
-            foreign = ~g["lang"].isin(langs | ok)
-            share = float(foreign.mean())
-            top = g.loc[foreign, "lang"].value_counts()
-            where = place
+        records = zip(per["platform"], per["account_id"], per["lang"], per["n"], per["known"], per["place"],
+                      strict=True)
+        for (plat, aid), group in groupby(records, key=lambda r: (r[0], r[1])):
+            langs_n = list(group)
+            place, langs = langs_n[0][5]
+            total = int(langs_n[0][4])
+            top = [(lang, int(n)) for _, _, lang, n, _, _ in langs_n if lang not in langs and lang not in ok]
+            share = sum(n for _, n in top) / total
             if share > 0:
-                what = (f"{share:.0%} of its {len(g)} posts with a known language are in "
-                        + ", ".join(f"{lang!r} ({n})" for lang, n in top.head(3).items())
-                        + f", not a language commonly used in the claimed location {where!r}")
+                what = (f"{share:.0%} of its {total} posts with a known language are in "
+                        + ", ".join(f"{lang!r} ({n})" for lang, n in top[:3])
+                        + f", not a language commonly used in the claimed location {place!r}")
             else:
-                what = f"its {len(g)} posts are in languages expected for the claimed location {where!r}"
+                what = f"its {total} posts are in languages expected for the claimed location {place!r}"
             rows.append((plat, aid, share, share >= self.min_share, "Language: " + what))
         if not rows:
             return empty_result()
