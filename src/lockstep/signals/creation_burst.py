@@ -88,14 +88,15 @@ class CreationBurst:
         value = -np.minimum(ds_p, net_p) / np.log(10)
         flagged = np.minimum(ds_p, net_p) < np.log(self.alpha)
         details = []
+        created, on_first_day = acc["created_at"].tolist(), first_day.tolist()
         for i in range(n):
-            when = acc["created_at"].iloc[i].strftime("%Y-%m-%d %H:%M")
+            when = created[i].strftime("%Y-%m-%d %H:%M")
             parts = []
             if best_k[i] and best[i] < 0:
                 parts.append(
                     f"within {_human(int(best_w[i]))} of {best_k[i]} other accounts (about {best_lam[i]:.2g} "
                     f"expected from this dataset's creation rate; corrected p = {np.exp(ds_p[i]):.1g})")
-                if first_day.iloc[i]:
+                if on_first_day[i]:
                     parts.append("on the earliest creation day in this dataset, where clipped dates and "
                                  "launch-day sign-ups collect, so not counted as a burst")
             if net_k[i]:
