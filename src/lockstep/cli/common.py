@@ -45,7 +45,9 @@ def __getattr__(name: str) -> Any:
     if name not in _consoles:
         from rich.console import Console
 
-        _consoles[name] = Console(stderr=name == "err_console")
+        made = Console(stderr=name == "err_console")
+        made.soft_wrap = not made.is_terminal  # piped or redirected: whole lines, not cut at 80 columns
+        _consoles[name] = made
     return _consoles[name]
 
 
@@ -182,6 +184,57 @@ def plain_table(title: str | None, header: Sequence[str], rows: Sequence[Sequenc
 
 def on_terminal() -> bool:
     return sys.stderr.isatty()
+
+
+class StepProgress:
+    """Progress over a known list of steps (``detect``'s traces, then networks, then signals).
+
+    On a terminal: a bar with the current step, steps done of all, time elapsed and an estimate
+    of the time left (from the pace of the steps so far). Elsewhere (a log, a pipe, CI): one plain
+    line per step on stderr, with the time since the start, so a long run shows where it is.
+    Call the object with each step's name as the step starts; the previous one is then done."""
+
+    def __init__(self, what: str, steps: Sequence[str]) -> None:
+        self.what, self.total = what, len(steps)
+        self.done = -1
+        self._bar: Any = None
+        self._started = 0.0
+
+    def __enter__(self) -> StepProgress:
+        import time
+
+        self._started = time.perf_counter()
+        if on_terminal():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("left"),
+                                 TimeRemainingColumn(), console=__getattr__("err_console"), transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task(self.what, total=self.total)
+        return self
+
+    def __call__(self, step: str) -> None:
+        import time
+
+        self.done += 1
+        if self._bar is not None:
+            self._bar.update(self._task, completed=min(self.done, self.total), description=f"{self.what}: {step}")
+        else:
+            click.echo(f"{self.what}: {step} ({min(self.done + 1, self.total)}/{self.total}, "
+                       f"{time.perf_counter() - self._started:.1f} s)", err=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
 
 
 def _source_docstring(spec: str) -> str:

@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from lockstep import registry
 from lockstep.cli.common import (
+    StepProgress,
     dataset_option,
     db_option,
-    err_console,
     json_option,
-    on_terminal,
     open_store,
     print_json,
     print_table,
@@ -95,13 +93,12 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
                                spark_conf=parse_conf(spark_conf), posts=posts_path, memory_limit=opts.memory_limit)
     with open_store(db) as store:
         ds = _posts_dataset(dataset) if posts_path else store.resolve_dataset(dataset)
-        if on_terminal() and not as_json:
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                          console=err_console, transient=True) as bar:
-                task = bar.add_task("starting", total=None)
-                summary = run_detection(store, ds, opts, on_step=lambda s: bar.update(task, description=s))
-        else:
+        if as_json:
             summary = run_detection(store, ds, opts)
+        else:
+            steps = [*(f"trace {n}" for n in names), "networks", *(["signals"] if opts.signals else [])]
+            with StepProgress("detect", steps) as progress:
+                summary = run_detection(store, ds, opts, on_step=progress)
     if as_json:
         print_json(summary)
         return
