@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
+from rich.text import Text
 
 from lockstep import registry
 from lockstep.cli.common import (
@@ -31,7 +35,7 @@ from lockstep.config import Settings
 from lockstep.errors import ConfigError
 from lockstep.ingest.base import ReadOptions
 from lockstep.ingest.guard import Limits
-from lockstep.ingest.pipeline import FileSummary, ingest_file
+from lockstep.ingest.pipeline import FileSummary, estimate_rows, ingest_file
 
 
 def _parse_map(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -76,11 +80,11 @@ def ingest(paths: tuple[Path, ...], fmt: str, dataset: str, platform: str | None
     summaries: list[FileSummary] = []
     with open_store(db) as store:
         if on_terminal() and not as_json:
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                          MofNCompleteColumn(), TimeElapsedColumn(), console=err_console) as bar:
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _Rows(), _Rate(),
+                          TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console) as bar:
                 files = bar.add_task("files", total=len(paths))
                 for path in paths:
-                    task = bar.add_task(f"  {path.name}", total=None)
+                    task = bar.add_task(f"  {path.name}", total=estimate_rows(path))
                     summaries.append(_one(store, path, fmt, dataset, options,
                                           lambda n, t=task: bar.advance(t, n)))
                     bar.remove_task(task)
@@ -89,7 +93,7 @@ def ingest(paths: tuple[Path, ...], fmt: str, dataset: str, platform: str | None
             for path in paths:
                 if not as_json:
                     err_console.print(f"ingesting {path} ...", highlight=False)
-                summaries.append(_one(store, path, fmt, dataset, options, None))
+                summaries.append(_one(store, path, fmt, dataset, options, None if as_json else _PlainProgress(path)))
     if as_json:
         print_json({"files": [s.as_dict() for s in summaries], "totals": _totals(summaries)})
     else:
@@ -102,6 +106,43 @@ def ingest(paths: tuple[Path, ...], fmt: str, dataset: str, platform: str | None
                 err_console.print(f"[red]{s.error}[/]", highlight=False)
     if all(s.error or s.records_read == 0 for s in summaries):
         sys.exit(2)
+
+
+class _Rows(ProgressColumn):
+    """Records read so far (of the estimate, when there is one)."""
+
+    def render(self, task: Task) -> Text:
+        total = f" of ~{task.total:,.0f}" if task.total and task.description != "files" else ""
+        unit = " files" if task.description == "files" else " rows"
+        return Text(f"{task.completed:,.0f}{total}{unit}")
+
+
+class _Rate(ProgressColumn):
+    """Records read per second."""
+
+    def render(self, task: Task) -> Text:
+        if task.description == "files" or not task.speed:
+            return Text("")
+        return Text(f"{task.speed:,.0f} rows/s")
+
+
+class _PlainProgress:
+    """Progress as plain lines (no terminal: a log, a pipe, CI), at most one every 10 seconds."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.rows, self.start = path, 0, time.monotonic()
+        self.last = self.start
+        self.total = estimate_rows(path)
+
+    def __call__(self, n: int) -> None:
+        self.rows += n
+        now = time.monotonic()
+        if now - self.last < 10:
+            return
+        self.last = now
+        rate = self.rows / max(now - self.start, 1e-9)
+        eta = f", about {max(self.total - self.rows, 0) / rate:,.0f} s left" if self.total and rate else ""
+        err_console.print(f"  {self.path.name}: {self.rows:,} rows, {rate:,.0f} rows/s{eta}", highlight=False)
 
 
 def _one(store, path, fmt, dataset, options, progress) -> FileSummary:  # type: ignore[no-untyped-def]

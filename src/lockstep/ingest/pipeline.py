@@ -5,8 +5,10 @@ Why this shape:
 * **Nothing lost, nothing doubled.** Every record an adapter yields ends up as a stored post or
   account, a counted duplicate, or a quarantine row. Posts are keyed on (dataset, platform,
   post_id); re-ingesting a file adds nothing, quarantine rows included.
-* **Crash-safe.** Records are staged as Arrow tables in memory; the store itself is changed only
-  in one transaction per file, so a process killed mid-file leaves the store as it was.
+* **Crash-safe, in bounded memory.** Records are staged as Arrow tables in memory, a part of the
+  file at a time (:data:`STREAM_ROWS`); each part is written as it comes, all inside one
+  transaction per file, so a process killed mid-file leaves the store as it was and memory does
+  not grow with the file.
 * **Fast.** The data is not copied table to table: enrichment (URLs, domains, hashtags, mentions,
   ``RT @`` reposts extracted from text where the source gave none) is one DuckDB SELECT over the
   staged Arrow table, URLs are normalized once per distinct URL in bulk, and the final rows go
@@ -58,6 +60,8 @@ from lockstep.store import Store
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 50_000
+#: Staged records per part of a file written at a time (see :class:`_FileWriter`): bounds memory.
+STREAM_ROWS = 500_000
 #: A sniff score below this is "not my format".
 SNIFF_THRESHOLD = 0.5
 
@@ -122,6 +126,18 @@ def detect_format(path: Path) -> str:
     return name
 
 
+def estimate_rows(path: Path) -> int | None:
+    """About how many records a file holds, from its size and the lines of its first bytes (for a
+    progress bar's ETA); ``None`` for a compressed file or one whose head is a single line."""
+    head = read_head(path)
+    with open(path, "rb") as fh:
+        compressed = fh.read(6) != head[:6]
+    lines = head.count(b"\n")
+    if compressed or lines < 2:
+        return None
+    return max(1, int(path.stat().st_size / (len(head) / lines)))
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -132,7 +148,7 @@ def sha256_file(path: Path) -> str:
 
 class _Stager:
     """Collects a file's records as Arrow tables in memory; the store is not touched until
-    :func:`_commit`, so a crash before then leaves it as it was."""
+    :class:`_FileWriter`, inside the file's one transaction."""
 
     def __init__(self, dataset: str, adapter: str, source_file: str) -> None:
         self.dataset = dataset
@@ -140,6 +156,8 @@ class _Stager:
         self.source_file = source_file
         self.seq = 0
         self.read = 0
+        #: Records staged since the last :meth:`flush` (what a part of the file holds in memory).
+        self.pending = 0
         self.quarantined = 0
         self.posts: list[pa.Table] = []
         self.accounts: list[pa.Table] = []
@@ -152,6 +170,7 @@ class _Stager:
 
     def add(self, item: Post | Account | Quarantined | TableBatch) -> None:
         self.seq += 1
+        self.pending += 1
         if isinstance(item, Post):
             self.read += 1
             for f in POST_FIELDS:
@@ -180,6 +199,7 @@ class _Stager:
         schema = POST_SCHEMA if batch.kind == "posts" else ACCOUNT_SCHEMA
         n = batch.table.num_rows
         self.read += n
+        self.pending += n
         cols = []
         for f in schema:
             if f.name in batch.table.column_names:
@@ -265,15 +285,19 @@ class _Stager:
         self._quarantine = {f: [] for f in QUARANTINE_FIELDS}
 
     def flush(self) -> Staged:
-        """Everything read, as one table per kind (record order kept in ``_seq``)."""
+        """Everything staged since the last call, as one table per kind (record order kept in
+        ``_seq``, which keeps counting across calls); the stager then holds nothing."""
         self._flush_posts()
         self._flush_accounts()
         self._flush_quarantine()
-        return Staged(
+        staged = Staged(
             posts=_concat(self.posts, _STAGE_POSTS),
             accounts=_concat(self.accounts, _STAGE_ACCOUNTS),
             quarantine=list(self.quarantine),
         )
+        self.posts, self.accounts, self.quarantine = [], [], []
+        self.pending = 0
+        return staged
 
 
 def _utf8(text: str) -> str:
@@ -331,7 +355,7 @@ def _enrich(store: Store, dataset: str, staged: Staged) -> pa.Table:
     One SELECT over the staged Arrow table computes the columns that change; they replace those
     of the staged table in place. Rows missing what every post needs are added to
     ``staged.quarantine`` with the reason. The result keeps ``_seq`` and adds ``_doms`` (the
-    registered domain of each URL, for :func:`_commit`)."""
+    registered domain of each URL, for :meth:`_FileWriter.part`)."""
     con = store.con
     with _registered(con, _lockstep_staged=staged.posts):
         bad = con.sql(
@@ -431,66 +455,62 @@ _ACC_COLS = [c for c in ACCOUNT_FIELDS if c not in ("dataset", "platform", "acco
 _ACC_VALID = "account_id IS NOT NULL AND account_id <> '' AND platform IS NOT NULL"
 
 
-def _commit(store: Store, dataset: str, summary: FileSummary, meta: dict[str, Any], staged: Staged,
-            posts: pa.Table, on_commit: CommitHook | None = None) -> None:
-    """Move the enriched rows into the store in one transaction and fill in the summary's counts.
-    ``on_commit`` runs last inside that transaction (``lockstep follow`` records where its source
-    stopped there, so the position and the posts are stored together or not at all)."""
-    con = store.con
-    posts = posts.append_column("_first", _first_copies(con, posts))
-    with _registered(con, _lockstep_posts=posts, _lockstep_accounts=staged.accounts), store.transaction():
-        # Only a dataset that already has posts needs the anti-join against them.
-        seen = store.scalar("SELECT EXISTS (SELECT 1 FROM posts WHERE dataset = ?)", [dataset])
-        new_only = (
-            "AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.dataset = $dataset AND p.platform = s.platform "
-            "AND p.post_id = s.post_id)" if seen else ""
-        )
-        stored = con.execute(
-            f"INSERT INTO posts ({_POST_COLS}) SELECT {_POST_SELECT} FROM _lockstep_posts s WHERE _first {new_only}",
-            {"dataset": dataset} if seen else None,
-        ).fetchone()
-        summary.posts_stored = int(stored[0]) if stored else 0
-        summary.duplicates = posts.num_rows - summary.posts_stored
-        summary.zone_unknown = posts.num_rows - int(pc.sum(posts.column("time_zone_known")).as_py() or 0)
-        summary.account_records = int(
-            store.scalar(f"SELECT count(*) FROM _lockstep_accounts WHERE {_ACC_VALID}")
-        )
+def _at(column: str) -> str:
+    """Where an account column's value was read (its own position once reduced, else the row's)."""
+    return f"coalesce(_seq_{column}, _seq)"
 
-        # Every author is an account, even where the source describes only posts.
-        before_acc = store.scalar("SELECT count(*) FROM accounts WHERE dataset = ?", [dataset])
-        picks = ", ".join(
-            f"arg_max({c}, _seq) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in _ACC_COLS
-        )
-        updates = ", ".join(f"{c} = coalesce(excluded.{c}, accounts.{c})" for c in _ACC_COLS)
-        con.execute(
-            f"""
-            INSERT INTO accounts (dataset, platform, account_id, {", ".join(_ACC_COLS)})
-            SELECT ?, platform, account_id, {", ".join(_ACC_COLS)} FROM (
-                SELECT platform, account_id, {picks} FROM (
-                    SELECT * FROM _lockstep_accounts
-                    UNION ALL BY NAME
-                    SELECT platform, account_id, arg_max(handle, _seq) AS handle,
-                           any_value(source_file) AS source, max(_seq) AS _seq
-                    FROM _lockstep_posts GROUP BY platform, account_id
-                )
-                WHERE {_ACC_VALID}
-                GROUP BY platform, account_id
+
+class _FileWriter:
+    """One file's rows going into the store, part by part, inside the file's one transaction.
+
+    Why parts: staging a whole file before writing it made memory grow with the file (16 GB for
+    10M posts). Each part (:data:`STREAM_ROWS` staged rows) is enriched and inserted as it comes;
+    the transaction stays open until the file is read, so a process killed mid-file still leaves
+    the store as it was. Posts are deduplicated against the rows of earlier parts by the same
+    anti-join that keeps a second ingest of the file from adding anything.
+
+    Accounts are written once, at the end, from a running reduction that gives what one pass over
+    the whole file would: per account and column the latest value given, and the handle of the
+    latest post (a later part's rows always come after an earlier part's)."""
+
+    def __init__(self, store: Store, dataset: str, summary: FileSummary) -> None:
+        self.store, self.dataset, self.summary = store, dataset, summary
+        self.before_acc = int(store.scalar("SELECT count(*) FROM accounts WHERE dataset = ?", [dataset]))
+        self.accounts = pa.schema([*_STAGE_ACCOUNTS, *(pa.field(f"_seq_{c}", pa.int64()) for c in _ACC_COLS)]).empty_table()
+        self.authors: pa.Table | None = None
+        self.quarantined = 0
+        self.added_q = 0
+
+    def part(self, staged: Staged) -> None:
+        """Enrich and insert one part's posts and quarantine rows; fold its accounts in."""
+        store, con, summary, dataset = self.store, self.store.con, self.summary, self.dataset
+        posts = _enrich(store, dataset, staged)
+        posts = posts.append_column("_first", _first_copies(con, posts))
+        with _registered(con, _lockstep_posts=posts, _lockstep_accounts=staged.accounts):
+            # Only a dataset that already has posts needs the anti-join against them.
+            seen = store.scalar("SELECT EXISTS (SELECT 1 FROM posts WHERE dataset = ?)", [dataset])
+            new_only = (
+                "AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.dataset = $dataset AND p.platform = s.platform "
+                "AND p.post_id = s.post_id)" if seen else ""
             )
-            ON CONFLICT (dataset, platform, account_id) DO UPDATE SET {updates}
-            """,
-            [dataset],
-        )
-        summary.accounts_stored = int(
-            store.scalar("SELECT count(*) FROM accounts WHERE dataset = ?", [dataset]) - before_acc
-        )
-        bad_acc = con.sql(
-            "SELECT $dataset AS dataset, $adapter AS adapter, $path AS source_file, NULL::BIGINT AS line, "
-            f"to_json(s)::VARCHAR AS raw, 'account has no id' AS reason FROM _lockstep_accounts s "
-            f"WHERE NOT ({_ACC_VALID})",
-            params={"dataset": dataset, "adapter": summary.adapter, "path": summary.path},
-        ).to_arrow_table()
+            stored = con.execute(
+                f"INSERT INTO posts ({_POST_COLS}) SELECT {_POST_SELECT} FROM _lockstep_posts s WHERE _first {new_only}",
+                {"dataset": dataset} if seen else None,
+            ).fetchone()
+            n_stored = int(stored[0]) if stored else 0
+            summary.posts_stored += n_stored
+            summary.duplicates += posts.num_rows - n_stored
+            summary.zone_unknown += posts.num_rows - int(pc.sum(posts.column("time_zone_known")).as_py() or 0)
+            summary.account_records += int(store.scalar(f"SELECT count(*) FROM _lockstep_accounts WHERE {_ACC_VALID}"))
+            self._fold_accounts(con)
+            bad_acc = con.sql(
+                "SELECT $dataset AS dataset, $adapter AS adapter, $path AS source_file, NULL::BIGINT AS line, "
+                f"to_json(s)::VARCHAR AS raw, 'account has no id' AS reason FROM _lockstep_accounts s "
+                f"WHERE NOT ({_ACC_VALID})",
+                params={"dataset": dataset, "adapter": summary.adapter, "path": summary.path},
+            ).to_arrow_table()
         quarantine = [t.cast(_relaxed(QUARANTINE_SCHEMA)) for t in [*staged.quarantine, bad_acc] if t.num_rows]
-        summary.quarantined = sum(t.num_rows for t in quarantine)
+        self.quarantined += sum(t.num_rows for t in quarantine)
         if quarantine:
             with _registered(con, _lockstep_quarantine=pa.concat_tables(quarantine)):
                 new_q = con.execute(
@@ -503,9 +523,67 @@ def _commit(store: Store, dataset: str, summary: FileSummary, meta: dict[str, An
                     """,
                     {"dataset": dataset},
                 ).fetchone()
-            added = int(new_q[0]) if new_q else 0
-            if added < summary.quarantined:
-                summary.notes.append(f"{summary.quarantined - added} quarantine rows were already recorded")
+            self.added_q += int(new_q[0]) if new_q else 0
+
+    def _fold_accounts(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Reduce this part's account records and post authors into the running state."""
+        # Each column keeps the position of its value (``_seq_<column>``), so the final pick
+        # (:meth:`finish`) compares a value with the authors' handles exactly as one pass would.
+        picks = ", ".join(
+            f"arg_max({c}, {_at(c)}) FILTER (WHERE {c} IS NOT NULL) AS {c}, "
+            f"max({_at(c)}) FILTER (WHERE {c} IS NOT NULL) AS _seq_{c}" for c in _ACC_COLS)
+        with _registered(con, _lockstep_acc_state=self.accounts):
+            self.accounts = con.sql(
+                f"SELECT platform, account_id, {picks}, max(_seq) AS _seq FROM ("
+                "SELECT * FROM _lockstep_acc_state UNION ALL BY NAME SELECT * FROM _lockstep_accounts) "
+                "GROUP BY platform, account_id"
+            ).to_arrow_table()
+        authors = "SELECT platform, account_id, handle, source_file, _seq FROM _lockstep_posts"
+        if self.authors is not None:
+            con.register("_lockstep_authors", self.authors)
+            authors += " UNION ALL SELECT platform, account_id, handle, source_file, _seq FROM _lockstep_authors"
+        try:
+            self.authors = con.sql(
+                "SELECT platform, account_id, arg_max(handle, _seq) AS handle, any_value(source_file) AS source_file, "
+                f"max(_seq) AS _seq FROM ({authors}) GROUP BY platform, account_id"
+            ).to_arrow_table()
+        finally:
+            if "_lockstep_authors" in authors:
+                con.unregister("_lockstep_authors")
+
+    def finish(self, meta: dict[str, Any], on_commit: CommitHook | None) -> None:
+        """Write the accounts and the file's record; fill in the summary's remaining counts."""
+        store, con, summary, dataset = self.store, self.store.con, self.summary, self.dataset
+        authors = self.authors if self.authors is not None else pa.table({
+            "platform": pa.array([], pa.string()), "account_id": pa.array([], pa.string()),
+            "handle": pa.array([], pa.string()), "source_file": pa.array([], pa.string()),
+            "_seq": pa.array([], pa.int64())})
+        # Every author is an account, even where the source describes only posts.
+        picks = ", ".join(f"arg_max({c}, {_at(c)}) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in _ACC_COLS)
+        updates = ", ".join(f"{c} = coalesce(excluded.{c}, accounts.{c})" for c in _ACC_COLS)
+        with _registered(con, _lockstep_accounts=self.accounts, _lockstep_authors=authors):
+            con.execute(
+                f"""
+                INSERT INTO accounts (dataset, platform, account_id, {", ".join(_ACC_COLS)})
+                SELECT ?, platform, account_id, {", ".join(_ACC_COLS)} FROM (
+                    SELECT platform, account_id, {picks} FROM (
+                        SELECT * FROM _lockstep_accounts
+                        UNION ALL BY NAME
+                        SELECT platform, account_id, handle, source_file AS source, _seq FROM _lockstep_authors
+                    )
+                    WHERE {_ACC_VALID}
+                    GROUP BY platform, account_id
+                )
+                ON CONFLICT (dataset, platform, account_id) DO UPDATE SET {updates}
+                """,
+                [dataset],
+            )
+        summary.accounts_stored = int(
+            store.scalar("SELECT count(*) FROM accounts WHERE dataset = ?", [dataset]) - self.before_acc
+        )
+        summary.quarantined = self.quarantined
+        if self.added_q < self.quarantined:
+            summary.notes.append(f"{self.quarantined - self.added_q} quarantine rows were already recorded")
         con.execute(
             "INSERT INTO ingested_files (dataset, path, sha256, bytes, adapter, platform, records_read, "
             "posts_stored, accounts_stored, duplicates, quarantined, zone_unknown) "
@@ -520,7 +598,8 @@ def _commit(store: Store, dataset: str, summary: FileSummary, meta: dict[str, An
             on_commit(con)
 
 
-def _read_all(adapter: Any, stager: _Stager, progress: ProgressFn | None) -> None:
+def _read_all(adapter: Any, stager: _Stager, progress: ProgressFn | None,
+              on_part: Callable[[], None] | None = None) -> None:
     """Stage every item the adapter yields. Should the adapter itself stop with an error part-way
     (a limit such as the decompression ratio, or an adapter bug), what was read is kept and one
     quarantine row says where and why reading stopped; the caller goes on to the next file.
@@ -530,6 +609,8 @@ def _read_all(adapter: Any, stager: _Stager, progress: ProgressFn | None) -> Non
     try:
         for item in adapter.read():
             stager.add(item)
+            if on_part is not None and stager.pending >= STREAM_ROWS:
+                on_part()
             last_line = getattr(item, "source_line", None) or getattr(item, "line", None) or last_line
             if progress is not None and stager.read - step >= 10_000:
                 progress(stager.read - step)
@@ -565,7 +646,7 @@ def ingest_file(
     on_commit: CommitHook | None = None,
 ) -> FileSummary:
     """Ingest one file in one transaction; raises :class:`SourceError` when it cannot be read at all.
-    ``on_commit(con)`` runs inside that transaction, after the rows are in (see :func:`_commit`)."""
+    ``on_commit(con)`` runs inside that transaction, after the rows are in (see :class:`_FileWriter`)."""
     options = options or ReadOptions()
     if not path.exists():
         raise SourceError(f"No such file: '{path}'.")
@@ -576,28 +657,27 @@ def ingest_file(
     summary = FileSummary(path=str(path), adapter=name, dataset=dataset, sha256=sha256_file(path))
     adapter = cls(path=path, options=options)
     stager = _Stager(dataset, name, str(path))
-    with guard.using(options.limits):
-        _read_all(adapter, stager, progress)
-    staged = stager.flush()
-    # Adapters may count records they read but that are neither posts nor accounts (optional
-    # ``skipped`` Counter attribute); they count as read, with their reasons in the summary.
-    skipped = dict(getattr(adapter, "skipped", None) or {})
-    summary.skipped = int(sum(skipped.values()))
-    summary.skip_reasons = {str(k): int(v) for k, v in skipped.items()}
-    summary.records_read = stager.read + summary.skipped
-    summary.notes.extend(str(n) for n in getattr(adapter, "notes", None) or [])
-    if summary.skipped:
-        summary.notes.append(
-            "skipped (not posts): " + ", ".join(f"{n} {r}" for r, n in sorted(skipped.items()))
-        )
-    if summary.records_read == 0:
-        raise SourceError(
-            f"'{path}' held no records that the {name!r} adapter could read. "
-            f"Check that it is a {cls.description} file, or name another --format."
-        )
-    posts = _enrich(store, dataset, staged)
-    _commit(store, dataset, summary, {"bytes": path.stat().st_size, "platform": options.platform}, staged, posts,
-            on_commit)
+    with guard.using(options.limits), store.transaction():
+        writer = _FileWriter(store, dataset, summary)
+        _read_all(adapter, stager, progress, lambda: writer.part(stager.flush()))
+        # Adapters may count records they read but that are neither posts nor accounts (optional
+        # ``skipped`` Counter attribute); they count as read, with their reasons in the summary.
+        skipped = dict(getattr(adapter, "skipped", None) or {})
+        summary.skipped = int(sum(skipped.values()))
+        summary.skip_reasons = {str(k): int(v) for k, v in skipped.items()}
+        summary.records_read = stager.read + summary.skipped
+        summary.notes.extend(str(n) for n in getattr(adapter, "notes", None) or [])
+        if summary.skipped:
+            summary.notes.append(
+                "skipped (not posts): " + ", ".join(f"{n} {r}" for r, n in sorted(skipped.items()))
+            )
+        if summary.records_read == 0:
+            raise SourceError(
+                f"'{path}' held no records that the {name!r} adapter could read. "
+                f"Check that it is a {cls.description} file, or name another --format."
+            )
+        writer.part(stager.flush())
+        writer.finish({"bytes": path.stat().st_size, "platform": options.platform}, on_commit)
     if summary.zone_unknown:
         summary.notes.append(
             f"{summary.zone_unknown} posts had no time zone in the source and were read as UTC"
