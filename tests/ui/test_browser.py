@@ -59,9 +59,16 @@ def _axe(driver: Any, page: str) -> None:
 
 
 def _wait(condition: Any, timeout: float = 20.0) -> Any:
+    """``condition()``'s first truthy value; an element replaced or not there yet (a navigation or an
+    htmx swap in progress) counts as not yet."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        got = condition()
+        try:
+            got = condition()
+        except (StaleElementReferenceException, NoSuchElementException):
+            got = None
         if got:
             return got
         time.sleep(0.1)
@@ -100,8 +107,7 @@ def test_review_decide_and_export_in_a_browser(workspace: Workspace, browser: An
         _axe(d, "login")
         d.save_screenshot(str(shots / "login.png"))
         _sign_in(d, url, "ann")
-        _wait(lambda: d.find_elements(By.CSS_SELECTOR, "#networks tbody tr"))
-        assert "2 of 2 networks match" in d.find_element(By.ID, "counts").text
+        _wait(lambda: "2 of 2 networks match" in d.find_element(By.ID, "counts").text)
         _axe(d, "networks")
         d.save_screenshot(str(shots / "networks.png"))
 
@@ -110,7 +116,7 @@ def test_review_decide_and_export_in_a_browser(workspace: Workspace, browser: An
         box.send_keys("patriot_1010", Keys.ENTER)
         _wait(lambda: "1 of 2 networks match" in d.find_element(By.ID, "counts").text)
         assert "q=patriot_1010" in d.current_url
-        assert [a.text for a in d.find_elements(By.CSS_SELECTOR, "#networks tbody a")] == ["#2"]
+        assert _wait(lambda: [a.text for a in d.find_elements(By.CSS_SELECTOR, "#networks tbody a")]) == ["#2"]
 
         d.get(f"{url}/d/{DATASET}/networks")
         d.find_element(By.LINK_TEXT, "#1").click()
@@ -125,7 +131,7 @@ def test_review_decide_and_export_in_a_browser(workspace: Workspace, browser: An
         d.find_element(By.CSS_SELECTOR, ".verdict-form button").click()
         _wait(lambda: "#verdicts" in d.current_url)
         d.refresh()
-        current = d.find_element(By.CSS_SELECTOR, "p.verdict").text
+        current = _wait(lambda: d.find_element(By.CSS_SELECTOR, "p.verdict").text)
         assert "confirmed CIB" in current and "ann" in current
         assert "the same links within seconds" in d.find_element(By.ID, "history").text
 
