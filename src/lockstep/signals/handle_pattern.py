@@ -133,19 +133,20 @@ class HandlePattern:
         hits = long_digits.astype(int) + rand + template + renamed
         value = hits + np.clip(-np.nan_to_num(z, nan=0.0), 0, None) / 10
         details = []
-        for i, h in enumerate(handles):
+        renames, shape_of = df["renames"].tolist(), shapes.tolist()
+        for i, h in enumerate(handles.tolist()):
             why = []
             if long_digits[i]:
                 why.append(f"ends in a run of {digit_run[i]} digits")
             if rand[i]:
                 why.append(f"letters look random (bigram likelihood {z[i]:.1f} SD below this dataset's handles)")
             if template[i]:
-                why.append(f"follows its network's handle template {shapes.iloc[i]}")
+                why.append(f"follows its network's handle template {shape_of[i]}")
             if renamed[i]:
-                why.append(f"changed handle {df['renames'].iloc[i]} times in its posts")
+                why.append(f"changed handle {renames[i]} times in its posts")
             if not why:
                 why.append("shows no machine-made pattern"
-                           + (f" (renamed {df['renames'].iloc[i]} time)" if df["renames"].iloc[i] else ""))
+                           + (f" (renamed {renames[i]} time)" if renames[i] else ""))
             details.append(f"Handle @{h} " + "; ".join(why))
         return pd.DataFrame({
             "platform": df["platform"].to_numpy(), "account_id": df["account_id"].to_numpy(),
