@@ -53,7 +53,7 @@ def test_follow_survives_kill_9_and_stores_every_post_once(tmp_path: Path) -> No
         with Store(db, read_only=True) as store:
             stored_before = store.scalar("SELECT count(*) FROM posts")
         assert stored_before > 0 and alerts.exists()
-        second = _follow(server.url, db, alerts, "--exit-idle", "4s")
+        second = _follow(server.url, db, alerts, "--exit-idle", "10s")
         _, err = second.communicate(timeout=240)
         assert second.returncode == 0, err.decode()[-3000:]
         assert server.connections[0] is None and server.connections[1] is not None  # resumed by cursor
