@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 import click
 
 from lockstep.cli.common import db_option, err_console
 from lockstep.config import Settings
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+from lockstep.hosts import is_loopback
 
 
 @click.command()
@@ -63,7 +54,7 @@ def ui(host: str, port: int, database_url: str | None, tls_cert: Path | None, tl
     rev = upgrade(engine)
     engine.dispose()
     tls = tls_cert is not None
-    if not _loopback(host) and not tls:
+    if not is_loopback(host) and not tls:
         err_console.print(f"[bold yellow]Warning:[/] binding {host} without TLS: passwords and session cookies "
                           "cross the network in clear. Use --tls-cert/--tls-key, or a TLS proxy and "
                           "--secure-cookies.", highlight=False)

@@ -6,7 +6,6 @@ Credentials come in as arguments (the CLI reads options or the environment); the
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import ApiRoot, Collection
 
 from lockstep.errors import ShareError
+from lockstep.hosts import is_loopback
 from lockstep.share.intel import loads
 
 log = logging.getLogger(__name__)
@@ -51,13 +51,7 @@ def sends_secret_in_clear(url: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme.lower() != "http":
         return False
-    host = (parts.hostname or "").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return False
-    try:
-        return not ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return True
+    return not is_loopback(parts.hostname or "")
 
 
 def connect(url: str, *, user: str | None = None, password: str | None = None,
