@@ -31,9 +31,12 @@ ENV = {
     "public_url": ("LOCKSTEP_PUBLIC_URL", "base URL partners reach the sharing server at (discovery names it)"),
     "engine": ("LOCKSTEP_ENGINE", "engine `lockstep detect` runs on: duckdb (one machine) or spark"),
     "spark_master": ("LOCKSTEP_SPARK_MASTER", "Spark master of the spark engine: local[*], spark://host:7077, yarn"),
+    "store_wait_s": ("LOCKSTEP_STORE_WAIT_S", "seconds a writing command waits while another process holds the store"),
 }
 #: Settings that are whole numbers of at least 1.
 _POSITIVE_INTS = ("max_record_bytes", "max_expansion_ratio")
+#: Settings that are whole numbers of at least 0.
+_NATURAL_INTS = ("store_wait_s",)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Settings:
     public_url: str = ""  # empty: derived from `lockstep serve --host/--port`
     engine: str = "duckdb"
     spark_master: str = "local[*]"
+    store_wait_s: int = 60  # a reader (`lockstep ui`, `networks`) holds the store for one request or command
 
     @classmethod
     def load(cls, config_file: str | Path | None = None) -> Settings:
@@ -79,17 +83,18 @@ class Settings:
                 f"Known settings: {', '.join(sorted(known))}."
             )
         typed: dict[str, Any] = {
-            k: Path(v) if k == "db" else _positive_int(k, v, origin) if k in _POSITIVE_INTS else str(v)
+            k: Path(v) if k == "db" else _positive_int(k, v, origin) if k in _POSITIVE_INTS
+            else _positive_int(k, v, origin, least=0) if k in _NATURAL_INTS else str(v)
             for k, v in data.items()
         }
         return replace(self, **typed)
 
 
-def _positive_int(key: str, value: Any, origin: str) -> int:
+def _positive_int(key: str, value: Any, origin: str, least: int = 1) -> int:
     try:
         number = int(str(value).replace("_", "").strip())
     except ValueError:
-        number = 0
-    if isinstance(value, bool) or number < 1:
-        raise ConfigError(f"Setting {key!r} in the {origin} must be a whole number of at least 1, got {value!r}.")
+        number = least - 1
+    if isinstance(value, bool) or number < least:
+        raise ConfigError(f"Setting {key!r} in the {origin} must be a whole number of at least {least}, got {value!r}.")
     return number

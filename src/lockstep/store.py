@@ -11,7 +11,9 @@ A store is found the same way by every command: ``--db PATH``, else ``LOCKSTEP_D
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,6 +131,53 @@ def resolve_db_path(db: str | Path | None) -> Path:
     return Path(db) if db else Settings.from_env().db
 
 
+class StoreLocked(StoreError):
+    """Another process holds the store file: any process while it writes, or a reader while this
+    process asks to write (DuckDB allows one writing process, or any number of reading ones)."""
+
+    def __init__(self, message: str, holder: str | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder  # "PID 1234" when DuckDB names it
+
+
+def _lock_conflict(exc: duckdb.Error) -> str | None:
+    """DuckDB's "Could not set lock on file ... Conflicting lock is held in ... (PID n)": the holder
+    (``PID n``, or ``another process``); None for every other error."""
+    msg = str(exc)
+    if not isinstance(exc, duckdb.IOException) or "Could not set lock" not in msg:
+        return None
+    pid = re.search(r"\(PID (\d+)\)", msg)
+    return f"PID {pid.group(1)}" if pid else "another process"
+
+
+def open_waiting(path: str | Path, *, wait_s: float, read_only: bool = False,
+                 on_wait: Callable[[str], None] | None = None) -> Store:
+    """The store, waiting up to ``wait_s`` seconds while another process holds it (a reader such as
+    `lockstep ui` or `lockstep networks` holds it for as long as one request or command takes).
+    ``on_wait`` is told once, with a sentence naming the holder, when waiting starts. Past the
+    deadline :class:`StoreLocked` says who holds it and how to wait longer. Every writing command
+    (through ``lockstep.cli.common.open_store``) and every round of `lockstep follow` opens this way."""
+    deadline = time.monotonic() + wait_s
+    delay, told = 0.05, False
+    while True:
+        try:
+            return Store(path, read_only=read_only)
+        except StoreLocked as exc:
+            if time.monotonic() + delay > deadline:
+                raise StoreLocked(
+                    f"The store '{path}' is held by another process ({exc.holder}) and was not released "
+                    f"within {wait_s:g} s. Run this again when it is done (a `lockstep ui` only holds the "
+                    "store while it answers a request), or wait longer: setting `store_wait_s` "
+                    "(LOCKSTEP_STORE_WAIT_S).", exc.holder) from exc
+            if not told and on_wait is not None:
+                on_wait(f"The store '{path}' is held by another process ({exc.holder}); waiting up to "
+                        f"{wait_s:g} s for it.")
+            told = True
+            log.info("store held by %s; retrying in %.2f s", exc.holder, delay)
+            time.sleep(delay)
+            delay = min(1.0, delay * 2)
+
+
 class Store:
     """A DuckDB file with Lockstep's tables. Use as a context manager or call :meth:`close`."""
 
@@ -142,6 +191,10 @@ class Store:
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
+            holder = _lock_conflict(exc)
+            if holder is not None:
+                raise StoreLocked(f"Cannot open the store '{self.path}': another process ({holder}) holds it. "
+                                  f"({exc})", holder) from exc
             raise StoreError(f"Cannot open the store '{self.path}': {exc}") from exc
         if not read_only:
             self.ensure_tables()

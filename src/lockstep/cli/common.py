@@ -111,9 +111,14 @@ def writing(path: Path) -> Iterator[None]:
                             "Check the path, its permissions and the free space.") from exc
 
 
-def open_store(db: Path | None, *, read_only: bool = False) -> Store:
-    """The store every command uses: ``--db``, else ``LOCKSTEP_DB``, else ``./lockstep.duckdb``."""
-    from lockstep.store import Store, resolve_db_path
+def open_store(db: Path | None, *, read_only: bool = False, wait_s: int | None = None) -> Store:
+    """The store every command uses: ``--db``, else ``LOCKSTEP_DB``, else ``./lockstep.duckdb``.
+
+    A command that writes waits while another process holds the store (a `lockstep ui` answering a
+    request, a `lockstep networks` running): up to ``wait_s`` seconds, else the setting
+    ``store_wait_s``, saying so once on stderr (:func:`lockstep.store.open_waiting`)."""
+    from lockstep.config import Settings
+    from lockstep.store import Store, open_waiting, resolve_db_path
 
     path = resolve_db_path(db)
     if read_only and path.exists():
@@ -122,7 +127,10 @@ def open_store(db: Path | None, *, read_only: bool = False) -> Store:
             return Store(path)
         except Exception:
             return Store(path, read_only=True)
-    return Store(path, read_only=read_only)
+    if read_only:
+        return Store(path, read_only=True)
+    return open_waiting(path, wait_s=Settings.load().store_wait_s if wait_s is None else wait_s,
+                        on_wait=lambda msg: __getattr__("err_console").print(msg, highlight=False))
 
 
 def _default(o: Any) -> Any:

@@ -51,6 +51,9 @@ def parse_windows(values: tuple[str, ...]) -> dict[str, str]:
               help="False discovery rate controlled over all tested account pairs (Benjamini-Hochberg).")
 @click.option("--min-size", type=int, default=3, show_default=True, help="Smallest network reported.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Leiden clustering.")
+@click.option("--wait", "wait_s", type=click.IntRange(min=0), default=None, metavar="SECONDS",
+              help="How long to wait while another process (`lockstep ui`, `lockstep networks`) holds the "
+                   "store. Default: setting `store_wait_s` (60).")
 @click.option("--no-signals", is_flag=True, help="Do not run the account-signals stage after detection.")
 @click.option("--keep-disclosed", is_flag=True,
               help="Flag networks of openly disclosed automation (accounts that declare automation and name "
@@ -70,7 +73,7 @@ def parse_windows(values: tuple[str, ...]) -> dict[str, str]:
 @db_option
 @json_option
 def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items: int | None, fdr: float,
-           min_size: int, seed: int, no_signals: bool, keep_disclosed: bool, engine: str | None,
+           min_size: int, seed: int, wait_s: int | None, no_signals: bool, keep_disclosed: bool, engine: str | None,
            spark_master: str | None, spark_conf: tuple[str, ...], posts_path: str | None, results: str | None,
            db: Path | None, as_json: bool) -> None:
     """Find networks of accounts that act together far more than chance allows.
@@ -91,7 +94,7 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
     settings = Settings.load()
     opts.engine = EngineChoice(name=engine or settings.engine, spark_master=spark_master or settings.spark_master,
                                spark_conf=parse_conf(spark_conf), posts=posts_path, memory_limit=opts.memory_limit)
-    with open_store(db) as store:
+    with open_store(db, wait_s=wait_s) as store:
         ds = _posts_dataset(dataset) if posts_path else store.resolve_dataset(dataset)
         if as_json:
             summary = run_detection(store, ds, opts)

@@ -23,13 +23,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from lockstep.errors import SourceError, StoreError
+from lockstep.errors import SourceError
 from lockstep.follow.deliver import deliver_pending
 from lockstep.follow.rules import Rules, raise_alerts
 from lockstep.follow.sources import Batch
 from lockstep.ingest.pipeline import ingest_file
 from lockstep.networks.detect import DetectOptions, run_detection
-from lockstep.store import Store
+from lockstep.store import Store, open_waiting
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +59,9 @@ def save_position(dataset: str, batch: Batch) -> Callable[[Any], None]:
 
 
 def open_store(db: Path, *, patience_s: float = 60.0) -> Store:
-    """The store for one round. Another process reading it (``lockstep networks``) holds DuckDB's file
-    lock for a moment: wait for it, up to ``patience_s``, instead of failing."""
-    deadline = time.monotonic() + patience_s
-    delay = 0.05
-    while True:
-        try:
-            return Store(db)
-        except StoreError as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            log.info("store busy (another process reads it); retrying in %.2f s", delay)
-            time.sleep(delay)
-            delay = min(1.0, delay * 2)
+    """The store for one round. Another process reading it (``lockstep networks``, ``lockstep ui``)
+    holds DuckDB's file lock for a moment: wait for it, up to ``patience_s``, instead of failing."""
+    return open_waiting(db, wait_s=patience_s)
 
 
 def positions(db: Path, dataset: str) -> dict[str, str]:

@@ -20,10 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from lockstep.errors import StoreError
-from lockstep.store import Store
+from lockstep.store import Store, StoreLocked
 
 
 class StoreBusy(StoreError):
@@ -35,12 +33,9 @@ def reading(path: Path) -> Iterator[Store]:
     """The store, read-only, for one request; :class:`StoreBusy` while a writer holds it."""
     try:
         store = Store(path, read_only=True)
-    except StoreError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower():
-            raise StoreBusy(f"The store '{path.name}' is being written by another Lockstep command "
-                            "(detect, follow or ingest).") from exc
-        raise
+    except StoreLocked as exc:
+        raise StoreBusy(f"The store '{path.name}' is being written by another Lockstep command "
+                        "(detect, follow or ingest).") from exc
     try:
         yield store
     finally:
