@@ -159,11 +159,17 @@ def _read_map(text: str, origin: str) -> dict[tuple[str, str], Mapping]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _bundled_map() -> dict[tuple[str, str], Mapping]:
+    """The package's table, parsed once per process: the report asks for it once per network."""
+    text = resources.files(_PKG).joinpath("data/disarm_map.toml").read_text(encoding="utf-8")
+    return _read_map(text, "bundled with Lockstep")
+
+
 def behaviour_map(user_file: Path | None = None) -> dict[tuple[str, str], Mapping]:
     """The package's behaviour -> technique table, with an analyst's file layered on top
     (an entry in the user file replaces the package's entry for that behaviour)."""
-    text = resources.files(_PKG).joinpath("data/disarm_map.toml").read_text(encoding="utf-8")
-    table = _read_map(text, "bundled with Lockstep")
+    table = dict(_bundled_map())
     if user_file is not None:
         if not user_file.is_file():
             raise ConfigError(f"No DISARM map file at '{user_file}'. Check the --disarm-map path.")
