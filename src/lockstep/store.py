@@ -78,6 +78,13 @@ TABLES: dict[str, str] = {
     "evidence": """
         dataset VARCHAR NOT NULL, network_id INTEGER NOT NULL, trace VARCHAR NOT NULL,
         item VARCHAR, platform VARCHAR, account_id VARCHAR, post_id VARCHAR, time TIMESTAMP""",
+    # The members' posts of each network, as of the detection run that found it (written with the
+    # members, ordered by network): the report and the workspace read one network's posts from here
+    # without scanning every post of the dataset. Older stores lack it; readers then join posts and members.
+    "network_posts": f"""
+        dataset VARCHAR NOT NULL, network_id INTEGER NOT NULL, platform VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL, post_id VARCHAR, time TIMESTAMP, handle VARCHAR, text VARCHAR,
+        client VARCHAR, urls {_LIST}, domains {_LIST}""",
     # Networks of openly disclosed automation (an outlet's feeds): coordinated, not deceptive, so
     # kept out of `networks`/`members` but listed for review. One row per member.
     "set_aside": f"""

@@ -343,6 +343,20 @@ def _write(store: Store, dataset: str, run_id: str, started: datetime, opts: Det
                 store.append(target, rows)
         if ids is not None:
             lineage.write(con, store, dataset, ids)
+        write_network_posts(con, dataset)
+
+
+def write_network_posts(con: Any, dataset: str) -> None:
+    """``network_posts``: every member's posts with its network id, ordered by network, so a reader
+    of one network (the report, the workspace) reads a few row groups instead of joining all the
+    dataset's posts with its members (a scan that grows with the dataset: 40 ms at 1M posts)."""
+    con.execute("DELETE FROM network_posts WHERE dataset = ?", [dataset])
+    con.execute("""
+        INSERT INTO network_posts
+        SELECT m.dataset, m.network_id, p.platform, p.account_id, p.post_id, p.time, p.handle, p.text, p.client,
+               p.urls, p.domains
+        FROM members m JOIN posts p ON p.dataset = m.dataset AND p.platform = m.platform AND p.account_id = m.account_id
+        WHERE m.dataset = ? ORDER BY m.network_id, p.time, p.post_id""", [dataset])
 
 
 def _apply_signals(store: Store, dataset: str) -> str | None:

@@ -74,18 +74,25 @@ def _members_sql() -> str:
     """
 
 
+def prejoined(store: Store, dataset: str) -> bool:
+    """Whether the dataset's last detection wrote ``network_posts`` (each network's members' posts,
+    ordered by network): reading one network there costs a few row groups; stores detected before
+    it existed join all the dataset's posts with the members instead (same rows, slower)."""
+    return store.has_table("network_posts") and bool(store.scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM network_posts WHERE dataset = ? LIMIT 1)", [dataset]))
+
+
 def member_posts(store: Store, dataset: str, network_id: int) -> None:
     """(Re)create the temp table ``_report_posts``: time, client, links of the network's members'
     posts, read by :func:`daily_counts`, :func:`hour_weekday` and :func:`load_network`."""
-    store.con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _report_posts AS
-        SELECT p.platform, p.account_id, p.time, p.client, p.domains, p.urls FROM posts p JOIN members m
-          ON p.dataset = m.dataset AND p.platform = m.platform AND p.account_id = m.account_id
-        WHERE m.dataset = ? AND m.network_id = ?
-        """,
-        [dataset, network_id],
-    )
+    if prejoined(store, dataset):
+        sql = """SELECT platform, account_id, time, client, domains, urls FROM network_posts
+                 WHERE dataset = ? AND network_id = ?"""
+    else:
+        sql = """SELECT p.platform, p.account_id, p.time, p.client, p.domains, p.urls FROM posts p JOIN members m
+                   ON p.dataset = m.dataset AND p.platform = m.platform AND p.account_id = m.account_id
+                 WHERE m.dataset = ? AND m.network_id = ?"""
+    store.con.execute(f"CREATE OR REPLACE TEMP TABLE _report_posts AS {sql}", [dataset, network_id])
 
 
 def daily_counts(store: Store) -> list[tuple[datetime, int]]:

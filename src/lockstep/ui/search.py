@@ -1,11 +1,13 @@
 """Search of the networks list: which networks have a member whose handle, name, post text, link or
 domain contains the words searched.
 
-Scanning every post of the store for each search reads the text column of all posts (about a
-second of CPU at 1M posts). Only the members' posts can match, so the first search after the store
-changed copies those (handle, text, links, domains) into memory as an Arrow table, and every search
-then scans that copy instead (milliseconds). The copy is keyed by the store file's size and
-modification time (and its write-ahead log's), so a new `detect` or `ingest` rebuilds it.
+Only the members' posts can match. Detection writes them, with their network ids, to
+``network_posts`` (see :func:`lockstep.report.data.prejoined`; stores detected before it join every
+post of the dataset with the members instead, a scan of the text column of all posts: about a
+second of CPU at 1M posts). The first search after the store changed copies those (handle, text,
+links, domains) into memory as an Arrow table, and every search then scans that copy (milliseconds).
+The copy is keyed by the store file's size and modification time (and its write-ahead log's), so a
+new `detect` or `ingest` rebuilds it.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from collections import OrderedDict
 
 import pyarrow as pa
 
+from lockstep.report.data import prejoined
 from lockstep.store import Store
 from lockstep.ui.storeview import version
 
-_MEMBER_TEXT = """
-    SELECT m.network_id, lower(coalesce(p.handle, '')) AS handle, lower(coalesce(p.text, '')) AS text,
-           lower(array_to_string(p.urls, ' ')) AS urls, p.domains
-    FROM posts p JOIN members m
+_COLUMNS = """p.network_id, lower(coalesce(p.handle, '')) AS handle, lower(coalesce(p.text, '')) AS text,
+               lower(array_to_string(p.urls, ' ')) AS urls, p.domains"""
+_PREJOINED = f"SELECT {_COLUMNS} FROM network_posts p WHERE p.dataset = ?"
+_JOINED = f"""
+    SELECT {_COLUMNS} FROM (SELECT m.network_id, p.* FROM posts p JOIN members m
       ON p.dataset = m.dataset AND p.platform = m.platform AND p.account_id = m.account_id
-    WHERE m.dataset = ?"""
+    WHERE m.dataset = ?) p"""
 
 
 class SearchIndex:
@@ -41,7 +45,7 @@ class SearchIndex:
             if hit is not None and hit[0] == now:
                 self._tables.move_to_end(key)
                 return hit[1]
-        table = store.query(_MEMBER_TEXT, [dataset])
+        table = store.query(_PREJOINED if prejoined(store, dataset) else _JOINED, [dataset])
         with self._lock:
             self._tables[key] = (now, table)
             while len(self._tables) > self.keep:
