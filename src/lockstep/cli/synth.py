@@ -21,6 +21,9 @@ from lockstep.errors import ConfigError
 @click.option("--networks", type=int, default=None,
               help="Number of planted operations (default: enough for ~3% of accounts, at least 8).")
 @click.option("--days", type=int, default=None, help="Length of the time window in days (default 30).")
+@click.option("--quiet-days", type=int, default=None,
+              help="Days of crowd history before any operation acts (default 0); the operations act over the "
+                   "remaining --days (bench/follow.py's warm-up).")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), default="parquet",
               show_default=True, help="File format of posts and accounts.")
 @click.option("--difficulty", type=click.Choice(["easy", "default", "hard"]), default=None,
@@ -43,7 +46,7 @@ from lockstep.errors import ConfigError
               help="Share of generated accounts with personal writing habits (capitals, end marks, emoji, "
                    "spacing). Default: 0.6 with --embed, else the profile's (0).")
 @json_option
-def synth(posts: int, seed: int, out: Path, networks: int | None, days: int | None, fmt: str,
+def synth(posts: int, seed: int, out: Path, networks: int | None, days: int | None, quiet_days: int | None, fmt: str,
           difficulty: str | None, profile_file: Path | None, embed_file: Path | None, embed_labels: Path | None,
           embed_week: int, embed_start: dt.datetime | None, embed_weeks: int, style_habits: float | None,
           as_json: bool) -> None:
@@ -69,6 +72,8 @@ def synth(posts: int, seed: int, out: Path, networks: int | None, days: int | No
     profile = load_profile(profile_file) if profile_file else preset(difficulty or "default")
     if days is not None:
         profile = validate(replace(profile, days=days), "--days")
+    if quiet_days is not None:
+        profile = validate(replace(profile, quiet_days=quiet_days), "--quiet-days")
     t0 = time.perf_counter()
     if embed_file is None and (embed_labels or embed_start or embed_week != 1 or embed_weeks != 1):
         raise ConfigError("--embed-labels, --embed-week, --embed-start and --embed-weeks need --embed FILE.")

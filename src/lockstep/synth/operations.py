@@ -166,7 +166,8 @@ def make_operations(w: World, networks: int | None, pools: dict) -> tuple[list[d
     nets = plan(w, networks)
     pending: list[tuple] = []
     for net in nets:
-        first_day = int(w.days * 0.45) if net["style"] == "sleeper" else 0
+        quiet = w.profile.quiet_days  # crowd history first; the operations act over the days after it
+        first_day = quiet + (int((w.days - quiet) * 0.45) if net["style"] == "sleeper" else 0)
         net["_trending"] = int(pools["tag_base"]) + int(rng.integers(0, 5))
         members = _accounts(w, net, first_day)
         teams = np.array_split(rng.permutation(members), net["teams"])

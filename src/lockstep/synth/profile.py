@@ -28,6 +28,9 @@ class SynthProfile:
     """Every parameter of one benchmark run (see docs/benchmark.md for what each models)."""
 
     days: int = 30
+    # days of crowd history before any operation acts (the history a live `follow` already holds;
+    # bench/follow.py stores them first): operations act over the remaining days only
+    quiet_days: int = 0
     start: str = "2024-03-04"  # a Monday, 00:00 UTC
     posts_per_account: float = 20.0  # mean organic activity; the tail is lognormal
     activity_sigma: float = 1.3
@@ -85,7 +88,7 @@ PRESETS: dict[str, SynthProfile] = {
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
-    "days": (1, 3650), "posts_per_account": (1, 10_000), "activity_sigma": (0, 4),
+    "days": (1, 3650), "quiet_days": (0, 3649), "posts_per_account": (1, 10_000), "activity_sigma": (0, 4),
     "min_network_size": (2, 10_000), "max_network_size": (2, 10_000),
     "delay_median_s": (0, 86_400), "slow_spread_h": (0.1, 168), "benign_bots": (0, 10_000),
     "fan_communities": (0, 1000), "news_event_max_accounts": (1, 10**7), "viral_max_reposters": (1, 10**7),
@@ -113,6 +116,9 @@ def validate(p: SynthProfile, where: str = "the profile") -> SynthProfile:
     if p.min_network_size > p.max_network_size:
         raise ConfigError(f"'min_network_size' ({p.min_network_size}) exceeds 'max_network_size' "
                           f"({p.max_network_size}) in {where}.")
+    if p.quiet_days >= p.days:
+        raise ConfigError(f"'quiet_days' ({p.quiet_days}) must be fewer than 'days' ({p.days}) in {where}: "
+                          "the operations need days to act in.")
     if p.repost_share + p.reply_share > 0.9:
         raise ConfigError(f"'repost_share' + 'reply_share' must be at most 0.9 in {where}.")
     return p
