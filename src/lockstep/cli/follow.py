@@ -31,6 +31,9 @@ from lockstep.cli.common import db_option, err_console, json_option, print_json
 @click.option("--fdr", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.01, show_default=True,
               help="False discovery rate of each re-detection (as `lockstep detect --fdr`): higher alerts sooner, "
                    "on more organic accounts.")
+@click.option("--min-items", type=click.IntRange(min=1), default=None,
+              help="Minimum distinct items a pair must share in the shared-item traces (co_*; default: each "
+                   "trace's own, 3 for most): 2 alerts on an operation after its second joint action.")
 @click.option("--settle", default="2s", show_default=True,
               help="A watched file is read once its size and time stamp have not changed for this long.")
 @click.option("--batch", type=click.IntRange(min=1), default=2000, show_default=True,
@@ -54,7 +57,7 @@ from lockstep.cli.common import db_option, err_console, json_option, print_json
 @db_option
 @json_option
 def follow(folders: tuple[Path, ...], use_stdin: bool, jetstream: str | None, fmt: str, dataset: str, every: str,
-           window: str, clock: str, fdr: float, settle: str, batch: int, alert_rules: tuple[str, ...], alert_growth: int,
+           window: str, clock: str, fdr: float, min_items: int | None, settle: str, batch: int, alert_rules: tuple[str, ...], alert_growth: int,
            alerts_jsonl: Path | None, webhook: str | None, webhook_secret_file: Path | None, quiet: bool,
            no_exit: bool, exit_idle: str | None, db: Path | None, as_json: bool) -> None:
     """Follow live data: ingest as it arrives, re-detect on a schedule, alert on what changed.
@@ -76,10 +79,11 @@ def follow(folders: tuple[Path, ...], use_stdin: bool, jetstream: str | None, fm
     if not (folders or use_stdin or jetstream):
         raise ConfigError("Name at least one source: --dir FOLDER, --stdin or --jetstream URL.")
     path = resolve_db_path(db)
+    from lockstep.follow.loop import item_min_items
     from lockstep.networks.detect import DetectOptions
 
     opts = FollowOptions(dataset=dataset, every_s=parse_duration(every, what="--every"),
-                         detect=DetectOptions(signals=False, fdr=fdr),
+                         detect=DetectOptions(signals=False, fdr=fdr, min_items_by_trace=item_min_items(min_items)),
                          window_s=parse_duration(window, what="--window"), clock=clock,
                          rules=Rules.parse(list(alert_rules), alert_growth), exit_when_exhausted=not no_exit,
                          exit_idle_s=parse_duration(exit_idle, what="--exit-idle") if exit_idle else None)

@@ -49,6 +49,17 @@ class FollowOptions:
     exit_idle_s: float | None = None
 
 
+def item_min_items(n: int | None) -> dict[str, int]:
+    """``--min-items N`` for the shared-item traces (``co_*``: the same link, text, image... within
+    minutes), not for ``sync`` (time slots) or the time-free similarity traces (``sim_*``), whose
+    minimum counts something else."""
+    if n is None:
+        return {}
+    from lockstep.networks.detect import DEFAULT_TRACES
+
+    return {t: n for t in DEFAULT_TRACES if t.startswith("co_")}
+
+
 def save_position(dataset: str, batch: Batch) -> Callable[[Any], None]:
     def hook(con: Any) -> None:
         con.execute("INSERT INTO follow_state (dataset, source, position, updated_at) VALUES (?, ?, ?, ?) "

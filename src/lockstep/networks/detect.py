@@ -49,6 +49,9 @@ class DetectOptions:
     #: trace -> window ("60s", "5m", "auto"); "*" applies to every trace not named.
     windows: dict[str, str] = field(default_factory=dict)
     min_items: int | None = None
+    #: trace -> minimum distinct shared items, before ``min_items`` (``lockstep follow --min-items``
+    #: sets it for the shared-item traces only)
+    min_items_by_trace: dict[str, int] = field(default_factory=dict)
     fdr: float = 0.01
     min_size: int = 3
     resolution: float = 1.0
@@ -97,7 +100,9 @@ def make_detectors(opts: DetectOptions) -> list[Any]:
             window = None
         if window:
             kwargs["window"] = window
-        if opts.min_items is not None:
+        if name in opts.min_items_by_trace:
+            kwargs["min_items"] = opts.min_items_by_trace[name]
+        elif opts.min_items is not None:
             kwargs["min_items"] = opts.min_items
         out.append(cls(**kwargs))
     return out
