@@ -1,16 +1,26 @@
 """How well does text style alone separate embedded real accounts from the synthetic crowd?
 
-``lockstep synth --embed`` renders real texts into the crowd's vocabulary (synth/restyle.py). This
-measures what is left: per account, all its posts' texts joined and *masked* (URLs -> ``U``,
-hashtags -> ``#H``, mentions -> ``@M``, digits -> ``0``; words, punctuation, spacing and case kept),
-character 1-4-gram TF-IDF, logistic regression, stratified 5-fold cross-validated ROC-AUC of "real
-vs organic". Real accounts against an equal number of organic accounts of similar activity (same
-post-count distribution, sampled). Printed for the restyled texts (what the benchmark uses), for
-the same real accounts' original texts, and with the words masked too (``w``/``W``/``WW`` by case
-shape), which leaves only the house style: punctuation, spacing, case, emoji, links and tags.
+``lockstep synth --embed`` renders real and generated texts through one word mapping
+(synth/restyle.py) and gives generated accounts writing habits (synth/habits.py). This measures what
+is left: per account, all its original posts' texts joined and *masked* (URLs -> ``U``, hashtags ->
+``#H``, mentions -> ``@M``, digits -> ``0``; words, punctuation, spacing and case kept), character
+1-4-gram TF-IDF, logistic regression, stratified 5-fold cross-validated ROC-AUC of "real vs
+organic". Reposts (``RT @``) are left out on both sides: the real file's retweets carry no
+``RT @user:`` (a property of the data, not of anyone's style).
+
+Real accounts are compared with organic accounts of similar activity (same post-count
+distribution, sampled without reuse), all together and per persona (personas with at least 10
+accounts, each against as many matched organic accounts). The **baseline** is crowd against crowd:
+two disjoint sets of organic accounts matched the same way, which no style tells apart (about 0.5).
+An honest embedding brings personas whose members write individually close to that baseline; a
+persona with a genuine shared template (NewsFeed) may stay separable, because its members share it.
+Printed for the texts as written (what the benchmark uses), for the same real accounts' original
+texts, and with the words masked too (``w``/``W``/``WW`` by case shape), which leaves only the house
+style: punctuation, spacing, case, emoji, links and tags.
 
     python bench/embed_style.py                      # week 9, 100k-post crowd
     python bench/embed_style.py --week 2 --posts 300000
+    python bench/embed_style.py --plain-crowd        # generated texts not restyled (the old embedding)
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,6 +80,9 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--min-posts", type=int, default=5, help="accounts with fewer posts are left out")
+    ap.add_argument("--plain-crowd", action="store_true",
+                    help="leave the generated texts as generated (no common word mapping)")
+    ap.add_argument("--min-category", type=int, default=10, help="personas with fewer accounts get no row")
     args = ap.parse_args()
     folder = Path(args.data) / "ira_2016h2"
     src = folder / "ira_tweets_2016h2.csv.gz"
@@ -77,7 +91,8 @@ def main() -> None:
     from lockstep.synth import generate, preset, write_dataset
     from lockstep.synth.embed import EmbedSpec, embed
 
-    spec = EmbedSpec(path=src, labels=folder / "authors.csv", week=args.week).validate()
+    spec = EmbedSpec(path=src, labels=folder / "authors.csv", week=args.week,
+                     restyle_crowd=not args.plain_crowd).validate()
     data = embed(generate(posts=args.posts, seed=args.seed, profile=preset("default")), spec, seed=args.seed)
     with tempfile.TemporaryDirectory(prefix="lockstep-style-") as tmp:
         write_dataset(data, Path(tmp), "parquet")
@@ -85,41 +100,70 @@ def main() -> None:
         truth = pd.read_csv(Path(tmp) / "truth.csv", dtype=str, keep_default_na=False)
     style = dict(zip(truth["account_id"], truth["operation_style"], strict=True))
     posts["style"] = posts["account_id"].map(style)
-    posts = posts[posts["style"].eq("organic") | posts["style"].str.startswith("ira_")]
+    posts = posts[(posts["style"].eq("organic") | posts["style"].str.startswith("ira_"))
+                  & ~posts["text"].fillna("").str.startswith("RT @")]
     counts = posts.groupby("account_id").size()
     keep = counts[counts >= args.min_posts].index
     posts = posts[posts["account_id"].isin(keep)]
     real_ids = sorted({a for a in keep if style[a].startswith("ira_")})
     rng = np.random.default_rng(args.seed)
     organic = np.array(sorted(a for a in keep if style[a] == "organic"))
-    # organic accounts with a post-count distribution like the real ones' (nearest count, no reuse)
     org_counts = counts[organic].to_numpy()
-    chosen: set[str] = set()
-    for a in rng.permutation(real_ids):
-        d = np.abs(org_counts - min(counts[a], org_counts.max())).astype(float)
-        d[[i for i, o in enumerate(organic) if o in chosen]] = np.inf
-        chosen.add(str(organic[int(np.argmin(d + rng.random(len(d)) * 0.5))]))
-    ids = real_ids + sorted(chosen)
-    y = np.array([1] * len(real_ids) + [0] * len(chosen))
-    by_acc = posts.assign(m=posts["text"].map(mask)).groupby("account_id")["m"].apply(lambda s: "\n".join(s))
-    a_mean, a_sd = auc([by_acc[a] for a in ids], y, args.seed)
+    used = np.zeros(len(organic), bool)
+
+    def matched() -> list[str]:
+        """Organic accounts with a post-count distribution like the real ones' (nearest count, no reuse)."""
+        out = []
+        for a in rng.permutation(real_ids):
+            d = np.abs(org_counts - min(counts[a], org_counts.max())).astype(float)
+            d[used] = np.inf
+            i = int(np.argmin(d + rng.random(len(d)) * 0.5))
+            used[i] = True
+            out.append(str(organic[i]))
+        return out
+
+    chosen, other = matched(), matched()
+    if len(set(other)) < len(real_ids):
+        sys.exit("too few organic accounts for two matched sets: give a larger --posts")
+    cats = pd.Series({a: style[a].removeprefix("ira_") for a in real_ids})
+
+    def docs(frame: pd.DataFrame, fn: Any) -> pd.Series:
+        return frame.assign(m=frame["text"].map(fn)).groupby("account_id")["m"].apply("\n".join)
+
+    def rows(doc: pd.Series) -> list[tuple[str, int, float, float]]:
+        """(what, accounts per side, mean AUC, sd): all real, each persona, crowd baseline."""
+        out = [("all real", len(real_ids), *auc([doc[a] for a in real_ids + chosen],
+                                                 np.array([1] * len(real_ids) + [0] * len(chosen)), args.seed))]
+        for cat, group in cats.groupby(cats):
+            if len(group) < args.min_category:
+                continue
+            ids = list(group.index)
+            org = list(np.random.default_rng([args.seed, len(ids)]).choice(chosen, len(ids), replace=False))
+            out.append((cat, len(ids), *auc([doc[a] for a in ids + org],
+                                            np.array([1] * len(ids) + [0] * len(org)), args.seed)))
+        out.append(("crowd vs crowd (baseline)", len(other), *auc(
+            [doc[a] for a in other + chosen], np.array([1] * len(other) + [0] * len(chosen)), args.seed)))
+        return out
+
+    written = rows(docs(posts, mask))
+    shaped = rows(docs(posts, shape))
     from lockstep.synth.embed import read_file
 
     raw, _, _ = read_file(src)
     raw_df = raw.select(["post_id", "account_id", "text"]).to_pandas()
     raw_df = raw_df[raw_df["post_id"].isin(set(posts["post_id"]))]
-    raw_acc = raw_df.assign(m=raw_df["text"].map(mask)).groupby("account_id")["m"].apply(lambda s: "\n".join(s))
+    raw_acc = docs(raw_df, mask)
+    by_acc = docs(posts, mask)
     b_mean, b_sd = auc([raw_acc[a] if a in raw_acc.index else by_acc[a] for a in real_ids]
-                       + [by_acc[a] for a in sorted(chosen)], y, args.seed)
-    by_shape = posts.assign(m=posts["text"].map(shape)).groupby("account_id")["m"].apply(lambda s: "\n".join(s))
-    c_mean, c_sd = auc([by_shape[a] for a in ids], y, args.seed)
-    print(f"week {args.week}, {args.posts:,}-post crowd, accounts with >= {args.min_posts} posts: "
-          f"{len(real_ids)} real vs {len(chosen)} organic of matched activity")
-    print("char 1-4-gram TF-IDF + logistic regression on masked per-account text, 5-fold CV ROC-AUC:")
-    print(f"  restyled real texts (what synth --embed writes): {a_mean:.3f} +- {a_sd:.3f}")
-    print(f"  original real texts (for comparison):            {b_mean:.3f} +- {b_sd:.3f}")
-    print(f"  words masked too (style and layout only):        {c_mean:.3f} +- {c_sd:.3f}")
-
+                       + [by_acc[a] for a in chosen], np.array([1] * len(real_ids) + [0] * len(chosen)), args.seed)
+    print(f"week {args.week}, {args.posts:,}-post crowd ({'generated texts as generated' if args.plain_crowd else 'one word mapping for real and generated texts'}), "
+          f"accounts with >= {args.min_posts} original posts: {len(real_ids)} real, organic matched by activity")
+    print("char 1-4-gram TF-IDF + logistic regression on masked per-account text, 5-fold CV ROC-AUC "
+          "(0.5: style tells nothing; 1.0: style alone separates):")
+    print(f"  {'':28} {'accounts':>8}  {'texts as written':>16}  {'words masked too':>16}")
+    for (what, n, a_m, a_s), (_, _, c_m, c_s) in zip(written, shaped, strict=True):
+        print(f"  {what:28} {n:>8}  {a_m:>8.3f} +- {a_s:.3f}  {c_m:>8.3f} +- {c_s:.3f}")
+    print(f"  original real texts, all real (for comparison): {b_mean:.3f} +- {b_sd:.3f}")
 
 if __name__ == "__main__":
     main()

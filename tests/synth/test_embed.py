@@ -50,6 +50,30 @@ def test_restyle_keeps_everything_but_the_words() -> None:
     assert r.text(None) is None and r.text("") == ""
 
 
+def test_the_crowd_texts_go_through_the_same_word_mapping_as_the_real_ones() -> None:
+    from lockstep.synth.embed import restyler_for
+
+    def crowd(restyle: bool) -> list[str]:
+        data = generate(posts=3000, seed=3, profile=preset("default"), networks=2)
+        spec = EmbedSpec(path=TWEETS, labels=AUTHORS, restyle_crowd=restyle).validate()
+        posts = embed(data, spec, seed=3).posts()
+        real = [a in REAL for a in posts.column("account_id").to_pylist()]
+        return [t for t, r in zip(posts.column("text").to_pylist(), real, strict=True) if not r]
+
+    plain, mapped = crowd(False), crowd(True)
+    r = restyler_for(3)
+    assert len(plain) == len(mapped) == 3000
+    assert mapped == [r.text(t) for t in plain]  # each generated text rendered as a real one would be
+    changed = sum(a != b for a, b in zip(plain, mapped, strict=True))
+    assert changed > 0.9 * len(plain)
+    # "the" reads the same on both sides, so a function word is no tell of provenance
+    the = r.word("the")
+    assert the != "the" and sum(f" {the} " in t for t in mapped) > 100
+    # items survive: hashtags, links and repost markers stay as they were
+    for a, b in zip(plain, mapped, strict=True):
+        assert re.findall(r"https?://\S+|#\w+|@\w+", a) == re.findall(r"https?://\S+|#\w+|@\w+", b)
+
+
 def _embedded(tmp_path: Path, **spec: object) -> tuple[Path, dict]:
     data = generate(posts=3000, seed=3, profile=preset("default"), networks=2)
     args = {"path": TWEETS, "labels": AUTHORS, **spec}

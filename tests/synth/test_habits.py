@@ -34,6 +34,23 @@ def test_habits_vary_the_crowd_style_and_change_nothing_else() -> None:
     assert marks and np.mean([len(m) == 1 for m in marks.values()]) > 0.95
 
 
+def test_commas_capitalised_words_and_quotes_are_habits_of_some_accounts() -> None:
+    import pyarrow as pa
+
+    from lockstep.synth import habits
+
+    body = pa.array(["the game was wild again"] * 64)
+    seeds = np.arange(64, dtype=np.int64) << 40
+    for flag, want in ((habits.COMMA, "the game, was wild again"), (habits.TITLE, "The Game Was Wild Again"),
+                       (habits.QUOTE, '"the game was wild again"')):
+        out = habits.apply(body, np.full(64, flag), seeds, np.zeros(64, bool)).to_pylist()
+        assert 0 < out.count(want) < 64 and set(out) == {want, "the game was wild again"}  # some posts only
+    assert habits.apply(body, np.zeros(64, np.int64), seeds, np.zeros(64, bool)).to_pylist() == body.to_pylist()
+    shares = habits.draw(0, 20_000, 1.0)
+    for flag, p in ((habits.COMMA, 0.3), (habits.TITLE, 0.15), (habits.QUOTE, 0.08)):
+        assert abs(np.mean(shares & flag > 0) - p) < 0.02
+
+
 def test_embed_turns_habits_on_unless_the_profile_set_them() -> None:
     spec = EmbedSpec(path=DATA / "ira_embed" / "tweets.csv")
     data = embed(generate(posts=3000, seed=1, profile=preset("default"), networks=2), spec, seed=1)

@@ -19,7 +19,7 @@ How, and the pitfalls handled rather than hidden (docs/benchmark.md, "Real timel
 * **Sub-minute jitter.** The real times are whole minutes (seconds always ``:00``), the crowd's are
   not: a seeded uniform 0-60 s is added to every real time that falls on a whole minute.
 * **Text style.** Words are rendered into the crowd's vocabulary (:mod:`lockstep.synth.restyle`),
-  and generated accounts get personal writing habits (:mod:`lockstep.synth.habits`) unless the
+  the generated texts through the same mapping (one rendering for both), and generated accounts get personal writing habits (:mod:`lockstep.synth.habits`) unless the
   profile set its own share.
 * **Profiles** hold what the file offers: handle, followers, following and the region as location.
   No creation date, display name or bio is invented. The persona label (``account_category``) goes
@@ -73,6 +73,9 @@ class EmbedSpec:
     #: Share of generated accounts given writing habits (:mod:`lockstep.synth.habits`) where the
     #: profile gave them none: real accounts write with habits, so the crowd should too.
     style_habits: float = 0.6
+    #: Render the generated texts through the same word mapping as the real ones (see
+    #: :mod:`lockstep.synth.restyle`), so a word reads the same whoever wrote it.
+    restyle_crowd: bool = True
 
     def validate(self) -> EmbedSpec:
         if not 1 <= self.week <= 520:
@@ -195,7 +198,7 @@ def embed_slice(spec: EmbedSpec, *, seed: int, start_s: int, end_s: int, first_n
     cats = {h: labels.get(h.upper()) or (acc.at[h, "category"] if h in acc.index else None) or "Unknown"
             for h in set(handles)}
     network = {c: first_network_id + i for i, c in enumerate(sorted(set(cats.values())))}
-    restyler = Restyler(key=f"lockstep-embed:{seed}".encode())
+    restyler = restyler_for(seed)
     texts = [restyler.text(x) for x in posts.column("text").to_pylist()]
     order = np.argsort(t, kind="stable")
     ids = sorted(set(handles))
@@ -264,9 +267,14 @@ def embed_slice(spec: EmbedSpec, *, seed: int, start_s: int, end_s: int, first_n
         "method": ("read with the ira_csv ingest adapter; shifted by whole weeks where the window allows; "
                    "uniform 0-60 s jitter on whole-minute times; words rendered into the synthetic "
                    "vocabulary by a keyed hash (URLs, hashtags, mentions, digits, punctuation, spacing, "
-                   "case shape and emoji kept); profiles hold handle, followers, following and region only"),
+                   "case shape and emoji kept), the generated texts through the same mapping; profiles hold handle, followers, following and region only"),
     }
     return RealSlice(out, acc_rows, truth, manifest)
+
+
+def restyler_for(seed: int) -> Restyler:
+    """The one word mapping of a run, shared by the real and the generated texts."""
+    return Restyler(key=f"lockstep-embed:{seed}".encode())
 
 
 def _day(us: int) -> str:
@@ -300,4 +308,5 @@ def embed(data: SynthData, spec: EmbedSpec, *, seed: int) -> SynthData:
     if tb.habit is None and spec.style_habits > 0:
         tb.habit = habits.draw(seed, data.accounts.num_rows, spec.style_habits)
         manifest["parameters"] = {**manifest["parameters"], "style_habits": spec.style_habits}
-    return SynthData(data.renderer, data.order, accounts, truth, manifest, extra=real.posts)
+    return SynthData(data.renderer, data.order, accounts, truth, manifest, extra=real.posts,
+                     text_map=restyler_for(seed).array if spec.restyle_crowd else None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,9 @@ class SynthData:
     manifest: dict[str, Any] = field(default_factory=dict)
     #: Posts added to the generated ones (``synth --embed``: real timelines), sorted by time.
     extra: pa.Table | None = None
+    #: Rendering applied to the generated texts (``synth --embed``: the same word mapping as the
+    #: real texts', :meth:`lockstep.synth.restyle.Restyler.array`); ``None``: texts as generated.
+    text_map: Callable[[pa.Array], pa.Array] | None = None
 
     @property
     def n_posts(self) -> int:
@@ -57,6 +60,9 @@ class SynthData:
         n = len(self.order)
         for i in range(0, n, chunk):
             table = self.renderer.render(self.order[i:i + chunk])
+            if self.text_map is not None:
+                col = table.schema.get_field_index("text")
+                table = table.set_column(col, "text", self.text_map(table.column("text").combine_chunks()))
             if extra is not None and extra.num_rows:
                 if i + chunk >= n:
                     take = extra.num_rows

@@ -11,7 +11,13 @@ the dataset is the same with or without them):
 * ends posts with ``.``, ``!``, ``!!``, ``...`` or ``?`` (60%; one mark per account),
 * puts two spaces before its link or hashtags (8%),
 * writes some posts in capitals (10%; a quarter of their posts),
-* ends posts with an emoji (15%; half of their posts).
+* ends posts with an emoji (15%; half of their posts),
+* puts a comma after the second word (30%; half of their posts),
+* capitalises every word (15%; half of their posts),
+* puts the sentence in double quotes (8%; a third of their posts).
+
+The last three came from ``bench/embed_style.py``: with the first five only, commas, quotes and
+capitalised words were among the strongest features telling embedded real accounts from the crowd.
 
 Only generated sentences (organic chatter, political chatter, replies) change; fixed texts (headlines,
 common phrases, copypasta) stay as they are, since they are copied word for word.
@@ -25,9 +31,10 @@ import pyarrow.compute as pc
 
 from lockstep.synth import words as W
 
-CAPITAL, END_MARK, DOUBLE_SPACE, SHOUTS, EMOJI_END = 1, 2, 4, 8, 16
+CAPITAL, END_MARK, DOUBLE_SPACE, SHOUTS, EMOJI_END, COMMA, TITLE, QUOTE = 1, 2, 4, 8, 16, 32, 64, 128
 MARKS = (".", "!", "!!", "...", "?")
-_SHARES = ((CAPITAL, 0.6), (END_MARK, 0.6), (DOUBLE_SPACE, 0.08), (SHOUTS, 0.10), (EMOJI_END, 0.15))
+_SHARES = ((CAPITAL, 0.6), (END_MARK, 0.6), (DOUBLE_SPACE, 0.08), (SHOUTS, 0.10), (EMOJI_END, 0.15),
+           (COMMA, 0.3), (TITLE, 0.15), (QUOTE, 0.08))
 
 
 def draw(seed: int, n_accounts: int, share: float) -> np.ndarray:
@@ -56,6 +63,16 @@ def apply(body: pa.Array, code: np.ndarray, row_seed: np.ndarray, has_tail: np.n
     caps = (code & CAPITAL) > 0
     if caps.any():
         out = pc.if_else(pa.array(caps), pc.utf8_capitalize(out), out)
+    title = ((code & TITLE) > 0) & (coin % 4 < 2)
+    if title.any():
+        out = pc.if_else(pa.array(title), pc.utf8_title(out), out)
+    comma = ((code & COMMA) > 0) & (coin % 8 < 4)
+    if comma.any():
+        out = pc.if_else(pa.array(comma), pc.replace_substring_regex(
+            out, pattern=r"^(\S+ \S+) (\S)", replacement=r"\1, \2", max_replacements=1), out)
+    quote = ((code & QUOTE) > 0) & (coin % 3 == 0)
+    if quote.any():
+        out = pc.if_else(pa.array(quote), pc.binary_join_element_wise('"', out, '"', ""), out)
     shout = ((code & SHOUTS) > 0) & (coin < 25)
     if shout.any():
         out = pc.if_else(pa.array(shout), pc.utf8_upper(out), out)

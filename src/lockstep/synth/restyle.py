@@ -12,6 +12,11 @@ still names the reposted account), digits, punctuation, whitespace (double space
 each word (``CNN`` -> ``TIGER``, ``Police`` -> ``Coffee``). The key is derived from the seed, so a
 run is reproducible and a different seed gives a different rendering.
 
+The crowd's own texts go through the same mapping (:meth:`Restyler.array`, applied to every
+generated text with ``--embed``): a word is rendered the same whether a real or a generated account
+wrote it, so the English function words both share ("the", "is", "my") become the same pseudo-word
+on both sides, rather than "the" on one side and its replacement on the other.
+
 Known limits: the synthetic vocabulary has a few hundred words, so distinct real words collide
 (two different real texts share more words than they did); word lengths and the real word-frequency
 curve are not kept; hashtags and mentions stay real words.
@@ -22,6 +27,9 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import cache
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lockstep.ingest.normalize import URL_RE
 
@@ -84,3 +92,11 @@ class Restyler:
             pos = m.end()
         out.append(self._words(text[pos:]))
         return "".join(out)
+
+    def array(self, texts: pa.Array) -> pa.Array:
+        """Every text of an Arrow string array rendered; each distinct text once."""
+        enc = pc.dictionary_encode(texts)
+        if isinstance(enc, pa.ChunkedArray):
+            enc = enc.combine_chunks()
+        rendered = pa.array([self.text(x) for x in enc.dictionary.to_pylist()], pa.string())
+        return rendered.take(enc.indices)
