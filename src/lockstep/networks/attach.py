@@ -42,11 +42,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from scipy import stats
 
 from lockstep.engine.base import Engine
 from lockstep.traces.account_evidence import CAP
-from lockstep.traces.significance import benjamini_hochberg
+from lockstep.traces.significance import benjamini_hochberg, poisson_sf
 from lockstep.traces.sim_traces import SimHashtag, SimLink
 
 log = logging.getLogger(__name__)
@@ -220,7 +219,7 @@ def _class_test(engine: Engine, t: str, cap: int, rows: pd.DataFrame) -> pd.Data
     mass = mass_g[[g_i[g] for g in keys["g"]]]
     cx, cd, cm, ce = (np.cumsum(v, axis=-1) for v in (x, d, mass, e))
     lam = np.maximum(cd * cm / np.maximum(ce, 1.0), 1e-300)
-    tails = np.where(cx > 0, stats.poisson.sf(cx - 1, lam), 1.0)
+    tails = np.where(cx > 0, poisson_sf(cx - 1, lam), 1.0)
     classes = max(int(np.count_nonzero(e)), 1)
     best = tails.argmin(axis=1)
     # The count and expectation shown are those of the deciding class (the items up to it).
