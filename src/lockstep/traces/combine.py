@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from scipy import stats
+
+from lockstep.traces.significance import poisson_sf
 
 #: The layer name of pooled edges in the store and in explanations.
 COMBINED = "combined"
@@ -39,6 +40,10 @@ def pooled_edges(tables: dict[str, pa.Table]) -> pa.Table | None:
     if not frames:
         return None
     df = pd.concat(frames, ignore_index=True)
+    # Only pairs of two or more traces are pooled: drop the rest before the (Python-level) list joins.
+    df = df[df.duplicated(_KEY, keep=False)]
+    if df.empty:
+        return None
     g = df.groupby(_KEY, sort=True).agg(
         weight=("weight", "sum"), count=("count", "sum"), expected=("expected", "sum"),
         n_traces=("trace", "size"), window_s=("window_s", "max"),
@@ -50,7 +55,7 @@ def pooled_edges(tables: dict[str, pa.Table]) -> pa.Table | None:
         return None
     lam = np.maximum(g["expected"].to_numpy(dtype=np.float64), 1e-300)
     x = g["count"].to_numpy(dtype=np.int64)
-    p = stats.poisson.sf(x - 1, lam) * 3.0 ** len(tables)
+    p = poisson_sf(x - 1, lam) * 3.0 ** len(tables)
     g["p_value"] = np.minimum(p, 1.0)
     return pa.table({
         **{k: pa.array(g[k].to_numpy(), pa.string()) for k in _KEY},
