@@ -6,9 +6,9 @@ to an analyst as one operation is at least one connected piece of evidence.
 
 from __future__ import annotations
 
-import igraph as ig
-import leidenalg
 import numpy as np
+
+from lockstep.networks.graph import ig
 
 #: Edge weights are rounded to this many decimals before clustering (see :func:`leiden`).
 WEIGHT_DECIMALS = 9
@@ -22,6 +22,8 @@ def leiden(graph: ig.Graph, *, resolution: float = 1.0, seed: int = 0) -> np.nda
     error's worth of quality back and forth and never stop (seen on a 5-account network of real IRA
     accounts, weights 16.309666223021676 and 12.138401221974757). Rounding changes no partition
     that a real difference in weight decides."""
+    import leidenalg  # here, after lockstep.networks.graph loaded igraph (see load_igraph)
+
     if graph.vcount() == 0:
         return np.zeros(0, dtype=np.int64)
     weights = np.round(np.asarray(graph.es["weight"], float), WEIGHT_DECIMALS).tolist() if graph.ecount() else None
