@@ -66,10 +66,9 @@ def why_flagged(layers: pd.DataFrame, evidence: pd.DataFrame, usage: dict[str, t
     per time-free trace, how many *other* accounts use at least ``m`` of the shown items, out of
     how many, and ``m`` (:func:`outside_usage`)."""
     parts = []
-    stats = (layers.groupby("trace")
-             .agg(count=("count", "sum"), expected=("expected", "sum"), q=("q_value", "max"),
-                  window=("window_s", lambda w: float(w.mode().iloc[0])))
-             .sort_values("count", ascending=False))
+    stats = layers.groupby("trace").agg(count=("count", "sum"), expected=("expected", "sum"), q=("q_value", "max"))
+    stats["window"] = _modal_window(layers)
+    stats = stats.sort_values("count", ascending=False)
     for trace, row in stats.iterrows():
         inside = layers[layers["trace"] == trace]
         accounts = len(set(inside["a"]) | set(inside["b"]))
@@ -98,6 +97,14 @@ def why_flagged(layers: pd.DataFrame, evidence: pd.DataFrame, usage: dict[str, t
             f"{format_window(float(row['window']))} of each other, {int(row['count'])} times in all; " + chance
         )
     return "; ".join(parts[:3]) + ("." if parts else "")
+
+
+def _modal_window(layers: pd.DataFrame) -> pd.Series:
+    """Per trace, its most common ``window_s`` (ties: the smallest), as ``Series.mode`` gives it,
+    without a Python call per group (a second of CPU over a 1M-post run's networks)."""
+    n = layers.groupby(["trace", "window_s"]).size().reset_index(name="n")
+    n = n.sort_values(["trace", "n", "window_s"], ascending=[True, False, True], kind="stable")
+    return n.drop_duplicates("trace").set_index("trace")["window_s"].astype(float)
 
 
 def _time_free_sentence(accounts: int, action: str, noun: str, shown: pd.Series, row: pd.Series, chance: str,
