@@ -54,7 +54,9 @@ def parse_windows(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--wait", "wait_s", type=click.IntRange(min=0), default=None, metavar="SECONDS",
               help="How long to wait while another process (`lockstep ui`, `lockstep networks`) holds the "
                    "store. Default: setting `store_wait_s` (60).")
-@click.option("--no-signals", is_flag=True, help="Do not run the account-signals stage after detection.")
+@click.option("--no-signals", is_flag=True,
+              help="Do not run the account-signals stage after detection; account scores then leave out "
+                   "signals an earlier run computed.")
 @click.option("--keep-disclosed", is_flag=True,
               help="Flag networks of openly disclosed automation (accounts that declare automation and name "
                    "the site they post) instead of setting them aside.")

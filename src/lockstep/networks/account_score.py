@@ -35,10 +35,13 @@ def graded_scores(evidence: np.ndarray, signal_score: np.ndarray, set_aside: np.
     return np.where(set_aside, score * SET_ASIDE_FACTOR, score)
 
 
-def account_scores(store: Store, dataset: str, evidence: pd.DataFrame) -> pd.DataFrame:
+def account_scores(store: Store, dataset: str, evidence: pd.DataFrame, *, use_signals: bool = True) -> pd.DataFrame:
     """One row per account of ``dataset`` (posts or profiles): its evidence and graded score, the
     network it belongs to (its highest-scoring membership) and whether it was set aside.
-    ``evidence`` is :func:`lockstep.traces.account_evidence.account_evidence`'s frame."""
+    ``evidence`` is :func:`lockstep.traces.account_evidence.account_evidence`'s frame.
+    ``use_signals=False`` (``detect --no-signals``) leaves ``account_signals`` out: rows there
+    come from an earlier run, and a run's scores (and the PR-AUC ``evaluate`` reports from them)
+    should depend on that run alone."""
     accounts = store.con.execute(
         "SELECT DISTINCT platform, account_id FROM posts WHERE dataset = ? "
         "UNION SELECT platform, account_id FROM accounts WHERE dataset = ?", [dataset, dataset]).df()
@@ -51,7 +54,7 @@ def account_scores(store: Store, dataset: str, evidence: pd.DataFrame) -> pd.Dat
         [dataset]).df()
     df = df.merge(members, on=["platform", "account_id"], how="left")
     df = df.merge(aside, on=["platform", "account_id"], how="left")
-    if store.has_table("account_signals"):
+    if use_signals and store.has_table("account_signals"):
         from lockstep.signals.apply import account_signal_scores
 
         signals = account_signal_scores(store, dataset).rename(columns={"account_signal_score": "signal_score"})
@@ -73,9 +76,9 @@ def account_scores(store: Store, dataset: str, evidence: pd.DataFrame) -> pd.Dat
                                 kind="stable").reset_index(drop=True)
 
 
-def write_account_scores(store: Store, dataset: str, evidence: pd.DataFrame) -> int:
+def write_account_scores(store: Store, dataset: str, evidence: pd.DataFrame, *, use_signals: bool = True) -> int:
     """Replace ``dataset``'s rows of ``account_scores``; returns the number of accounts scored."""
-    rows = account_scores(store, dataset, evidence)
+    rows = account_scores(store, dataset, evidence, use_signals=use_signals)
     table = pa.Table.from_pandas(rows, schema=_SCHEMA, preserve_index=False)
     table = table.append_column("dataset", pa.array([dataset] * table.num_rows, pa.string()))
     store.replace_rows("account_scores", dataset, table)
