@@ -80,13 +80,13 @@ class CoText(ItemTrace):
             [self.min_chars],
         ) if self.near_duplicates else None
         if long is not None and long.num_rows > 1:
-            long_texts = long.column("norm").to_pylist()
+            long_texts = long.column("norm")
             sig = signatures(long_texts, perms=self.perms)
             groups = near_duplicate_groups(sig, threshold=self.similarity, bands=self.bands,
                                            repeated=long.column("n").to_numpy() > 1)
             moved = np.flatnonzero(groups != np.arange(len(long_texts)))
-            members = [long_texts[i] for i in moved]
-            reps = [long_texts[groups[i]] for i in moved]
+            members = long_texts.take(pa.array(moved, pa.int64())).to_pylist()
+            reps = long_texts.take(pa.array(groups[moved], pa.int64())).to_pylist()
         engine.write(_GROUPS, pa.table({"norm": pa.array(members, pa.string()), "rep": pa.array(reps, pa.string())}))
 
     def finish(self, engine: Engine) -> None:

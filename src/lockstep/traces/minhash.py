@@ -11,7 +11,10 @@ agree on all rows of at least one band, and is kept only if its estimated Jaccar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -29,29 +32,47 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(33))
 
 
-def signatures(texts: list[str], *, shingle: int = 5, perms: int = 32, seed: int = 1) -> np.ndarray:
+def signatures(texts: Sequence[str] | pa.Array | pa.ChunkedArray, *, shingle: int = 5, perms: int = 32,
+               seed: int = 1) -> np.ndarray:
     """MinHash signatures (``len(texts)`` x ``perms``, uint32) of byte ``shingle``-grams.
 
     One-permutation hashing with rotation densification (Li, Owen & Zhang 2012; Shrivastava &
     Li 2014): each shingle is hashed once and lands in one of ``perms`` bins, a bin keeps its
     minimum, and an empty bin borrows from the next non-empty one. Same estimator of Jaccard
     similarity as ``perms`` independent permutations, at the cost of one.
-    Texts shorter than one shingle get a signature of their own that matches nothing else."""
+    Texts shorter than one shingle get a signature of their own that matches nothing else.
+    ``texts`` may be an Arrow string array (no nulls): its UTF-8 bytes are then read in place,
+    not encoded text by text."""
     salt = np.uint64(np.random.default_rng(seed).integers(1, 2**63))
     out = np.empty((len(texts), perms), dtype=np.uint32)
+    if isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+        arr = arr.cast(pa.large_string())
+        if arr.null_count:
+            raise ValueError("signatures: the texts contain nulls")
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if len(arr) else np.zeros(0, np.uint8)
+        for start in range(0, len(arr), _CHUNK_TEXTS):
+            o = offsets[start:start + _CHUNK_TEXTS + 1]
+            out[start:start + len(o) - 1] = _chunk_signatures(data[o[0]:o[-1]], np.diff(o), shingle, perms, salt,
+                                                              start)
+        return out
     for start in range(0, len(texts), _CHUNK_TEXTS):
         chunk = [t.encode("utf-8") for t in texts[start:start + _CHUNK_TEXTS]]
-        out[start:start + len(chunk)] = _chunk_signatures(chunk, shingle, perms, salt, start)
+        lengths = np.fromiter((len(c) for c in chunk), dtype=np.int64, count=len(chunk))
+        out[start:start + len(chunk)] = _chunk_signatures(np.frombuffer(b"".join(chunk), dtype=np.uint8), lengths,
+                                                          shingle, perms, salt, start)
     return out
 
 
 _EMPTY = np.uint32(0xFFFFFFFF)
 
 
-def _chunk_signatures(chunk: list[bytes], k: int, perms: int, salt: np.uint64, base: int) -> np.ndarray:
-    n = len(chunk)
-    lengths = np.fromiter((len(c) for c in chunk), dtype=np.int64, count=n)
-    buf = np.frombuffer(b"".join(chunk) + b"\0" * k, dtype=np.uint8)
+def _chunk_signatures(data: np.ndarray, lengths: np.ndarray, k: int, perms: int, salt: np.uint64,
+                      base: int) -> np.ndarray:
+    """Signatures of the texts whose UTF-8 bytes are ``data``, one after the other (``lengths``)."""
+    n = len(lengths)
+    buf = np.concatenate([data, np.zeros(k, dtype=np.uint8)])
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     counts = np.maximum(lengths - k + 1, 0)
     total = int(counts.sum())
@@ -108,6 +129,8 @@ def near_duplicate_groups(sig: np.ndarray, *, threshold: float, bands: int,
     45% edit rates, leaders alone found 0.25 of the copypasta accounts of a 300k-post benchmark,
     components 0.60). Copying is what repeats a text; chance wording rarely does."""
     n, perms = sig.shape
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
     rows = perms // bands
     rep = np.ones(n, dtype=bool) if repeated is None else np.asarray(repeated, dtype=bool)
     src: list[np.ndarray] = []
@@ -117,12 +140,16 @@ def near_duplicate_groups(sig: np.ndarray, *, threshold: float, bands: int,
         key = np.zeros(n, dtype=np.uint64)
         for j in range(rows):
             key = _mix(key ^ block[:, j])
-        order = np.argsort(key, kind="stable")
+        # Buckets of equal keys; each member is paired with its bucket's lowest row. Which
+        # pairs that gives does not depend on the order inside a bucket, so an unstable sort
+        # (faster than a stable one on 64-bit keys) and the bucket's minimum do.
+        order = np.argsort(key)
         sk = key[order]
         new_run = np.concatenate([[True], sk[1:] != sk[:-1]])
-        first = order[np.maximum.accumulate(np.where(new_run, np.arange(n), 0))]
-        cand = ~new_run
-        i, j = order[cand], first[cand]  # j < i: the stable sort keeps a bucket's lowest index first
+        starts = np.flatnonzero(new_run)
+        first = np.repeat(np.minimum.reduceat(order, starts), np.diff(np.append(starts, n)))
+        cand = order != first
+        i, j = order[cand], first[cand]  # j < i
         agree = (sig[i] == sig[j]).mean(axis=1) >= threshold
         src.append(i[agree])
         dst.append(j[agree])
