@@ -80,7 +80,7 @@ def main() -> None:
     ap.add_argument("--every", default="1h")
     ap.add_argument("--window", default="72h")
     ap.add_argument("--fdr", default="0.01", help="follow --fdr (detection's false discovery rate)")
-    ap.add_argument("--min-items", default=None, help="follow --min-items (shared-item traces' minimum)")
+    ap.add_argument("--min-items", default=None, help="follow --min-items (shared-item traces' minimum; default: follow's, 2)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     warm_days = a.warmup_days

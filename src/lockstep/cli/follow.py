@@ -31,9 +31,9 @@ from lockstep.cli.common import db_option, err_console, json_option, print_json
 @click.option("--fdr", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.01, show_default=True,
               help="False discovery rate of each re-detection (as `lockstep detect --fdr`): higher alerts sooner, "
                    "on more organic accounts.")
-@click.option("--min-items", type=click.IntRange(min=1), default=None,
-              help="Minimum distinct items a pair must share in the shared-item traces (co_*; default: each "
-                   "trace's own, 3 for most): 2 alerts on an operation after its second joint action.")
+@click.option("--min-items", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Minimum distinct items a pair must share in the shared-item traces (co_*; `detect` uses 3 "
+                   "for most): 2 alerts on an operation after its second joint action.")
 @click.option("--settle", default="2s", show_default=True,
               help="A watched file is read once its size and time stamp have not changed for this long.")
 @click.option("--batch", type=click.IntRange(min=1), default=2000, show_default=True,
