@@ -3,11 +3,16 @@ member, joins it; one that shares only popular items, or too few, does not."""
 
 from __future__ import annotations
 
+import pytest
+from scipy import stats
+
 from lockstep.engine.duckdb import DuckDBEngine
 from lockstep.model import Post
-from lockstep.networks.attach import ATTACHED, attach_accounts
+from lockstep.networks.attach import ATTACHED, KINDS, attach_accounts
 from lockstep.networks.detect import DetectOptions, run_detection
 from lockstep.store import Store
+from lockstep.testing.shuffle import curveball
+from lockstep.testing.synth import planted_network
 from lockstep.traces.base import Example, background, planted_time
 
 RING = [f"m{i}" for i in range(8)]
@@ -66,3 +71,71 @@ def test_detect_grows_the_network_and_says_why(store: Store) -> None:
     assert evidence > 0 and score > 0 and best == ATTACHED and network is not None
     run_detection(store, "ex", DetectOptions(traces=["co_text"], signals=False, attach_min_shared=0))
     assert store.scalar("SELECT COUNT(*) FROM members WHERE dataset = 'ex'") == len(RING)
+
+
+def test_the_count_is_binomial_and_only_testable_accounts_count() -> None:
+    """The p-value is the configuration model's binomial tail: each of ``amp``'s 8 items lands in
+    the network's items with probability ``mass / E`` (lighter-tailed than the Poisson of the same
+    mean). Only accounts holding ``min_shared`` (5) items within the cap are hypotheses: ``amp`` and
+    the 40 background accounts (5 tags each); not ``few`` (3 items), nor ``fan`` and the crowd,
+    whose tags are all above the cap (33 of 81 accounts use them). Before, all 81 accounts counted,
+    twice (two kinds)."""
+    engine = DuckDBEngine()
+    engine.write("posts", Example(_posts()).table())
+    a = attach_accounts(engine, "posts", {1: [("x", m) for m in RING]}, fdr=1.0)
+    amp = next(x for x in a if x.account_id == "amp")
+    # Items up to the deciding class: amp's 8 tags are each used by 2 accounts (class 1).
+    assert amp.shared == 8 and 0 < amp.expected < 8
+    share = amp.expected / 8
+    assert amp.p_value <= stats.binom.sf(7, 8, share) * 8  # times at most 8 popularity classes
+    assert amp.p_value < stats.poisson.sf(7, amp.expected)
+    assert min(x.p_value for x in a) == amp.p_value
+    assert amp.q_value == pytest.approx(amp.p_value * 41)
+
+
+@pytest.fixture(scope="module")
+def shuffled() -> tuple[DuckDBEngine, dict[int, list[tuple[str, str]]]]:
+    """A 30k-post synthetic crowd whose hashtag and link tables are curveball-shuffled (every
+    account keeps its number of distinct items, every item its number of accounts), and the
+    planted operations' members as networks: the null of the attachment test, exactly."""
+    planted = planted_network(seed=3, posts=30_000)
+    src = DuckDBEngine()
+    src.write("posts", planted.posts)
+    posts: list[Post] = []
+    for kind, cls in KINDS:
+        table = src.sql(f"SELECT DISTINCT platform, account_id, item FROM ({cls().items_sql(src, 'posts')}) q")
+        out = curveball(table, seed=1)
+        for i, (p, a, item) in enumerate(zip(*(out.column(c).to_pylist() for c in ("platform", "account_id", "item")),
+                                             strict=True)):
+            posts.append(Post(p, f"{kind}{i}", a, planted_time(i % 40_000),
+                              **({"hashtags": [item]} if kind == "hashtags" else {"urls": [item]})))
+    engine = DuckDBEngine()
+    engine.write("posts", Example(posts).table())
+    truth = planted.truth.to_pandas()
+    groups = {int(g): list(zip(d["platform"], d["account_id"], strict=True))
+              for g, d in truth[truth["network_id"] > 0].groupby("network_id")}
+    return engine, groups
+
+
+def test_calibrated_on_a_degree_preserving_shuffle(shuffled: tuple[DuckDBEngine, dict]) -> None:
+    """On the shuffle no account joins any network even at a lax FDR of 0.2; an account planted to
+    use 8 of one network's rarest hashtags does (so the check is not vacuous)."""
+    engine, groups = shuffled
+    assert len(groups) >= 5
+    judged = attach_accounts(engine, "posts", groups, fdr=1.0)
+    assert len(judged) > 20  # accounts with 5 or more items in some network's set were judged
+    assert min(a.p_value for a in judged) > 1e-3
+    assert attach_accounts(engine, "posts", groups, fdr=0.2) == []
+    g, members = next(iter(sorted(groups.items())))
+    names = ", ".join(f"'{a}'" for _, a in members)
+    rare = engine.sql(
+        "WITH e AS (SELECT account_id, lower(unnest(hashtags)) AS item FROM posts), "
+        "k AS (SELECT item, COUNT(DISTINCT account_id) AS k FROM e GROUP BY item) "
+        f"SELECT DISTINCT e.item, k.k FROM e JOIN k USING (item) WHERE e.account_id IN ({names}) "
+        "ORDER BY k.k, e.item LIMIT 8").column("item").to_pylist()
+    assert len(rare) == 8
+    engine.write("amp", Example([Post(members[0][0], f"amp{i}", "amp", planted_time(i), hashtags=[t])
+                                 for i, t in enumerate(rare)]).table())
+    engine.execute("CREATE OR REPLACE TABLE both_posts AS SELECT * FROM posts UNION ALL BY NAME SELECT * FROM amp")
+    found = attach_accounts(engine, "both_posts", groups, fdr=0.01)
+    assert [(a.network, a.account_id) for a in found] == [(g, "amp")]

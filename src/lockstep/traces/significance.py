@@ -64,6 +64,19 @@ def poisson_sf(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(lam) | (lam < 0) | np.isnan(k), np.nan, out)
 
 
+def binom_sf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``P(X > k)`` for ``X ~ Binomial(n, p)``: what ``scipy.stats.binom.sf`` returns (it calls the
+    same ``bdtrc``), without importing ``scipy.stats`` (see :func:`poisson_sf`)."""
+    k, n, p = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (k, n, p)))
+    bad = np.isnan(p) | (p < 0) | (p > 1) | np.isnan(k) | np.isnan(n) | (n < 0)
+    trials = np.rint(np.where(bad, 0.0, n)).astype(np.int64)  # bdtrc takes whole counts only
+    below = np.floor(np.clip(np.where(bad, 0.0, k), 0.0, np.maximum(trials - 1, 0))).astype(np.int64)
+    with np.errstate(invalid="ignore"):
+        tail = np.clip(special.bdtrc(below, trials, np.where(bad, 0.0, p)), 0.0, 1.0)
+    out = np.where(k < 0, 1.0, np.where(k >= trials, 0.0, tail))
+    return np.where(bad, np.nan, out)
+
+
 def popularity_class(k: np.ndarray) -> np.ndarray:
     """Class ``c`` holds items taken up by ``2**(c-1) < k <= 2**c`` accounts (k >= 2 -> c >= 1)."""
     return np.ceil(np.log2(np.maximum(k, 2))).astype(np.int64)
