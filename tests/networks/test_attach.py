@@ -3,6 +3,8 @@ member, joins it; one that shares only popular items, or too few, does not."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from scipy import stats
 
@@ -139,3 +141,31 @@ def test_calibrated_on_a_degree_preserving_shuffle(shuffled: tuple[DuckDBEngine,
     engine.execute("CREATE OR REPLACE TABLE both_posts AS SELECT * FROM posts UNION ALL BY NAME SELECT * FROM amp")
     found = attach_accounts(engine, "both_posts", groups, fdr=0.01)
     assert [(a.network, a.account_id) for a in found] == [(g, "amp")]
+
+
+def test_a_pair_partner_of_an_attached_account_follows_it(store: Store) -> None:
+    """``pal`` and ``amp`` post six texts together (a significant pair, too small to be a network);
+    once ``amp`` is attached, ``pal`` is tied to the network by that edge and joins it, with the
+    pair's posts as evidence. ``lone`` and ``solo`` form a pair next to no network and stay out."""
+    posts = _posts()
+    words = ["harbour", "lantern", "granite", "meadow", "velvet", "thunder"]
+    lag = timedelta(days=3)
+    for i, w in enumerate(words):
+        t = planted_time(5000 + 600 * i)
+        posts += [Post("x", f"ap{i}", "amp", t, text=f"{w} is what we both write about today, {w}!"),
+                  Post("x", f"pp{i}", "pal", t, text=f"{w} is what we both write about today, {w}!"),
+                  Post("x", f"lp{i}", "lone", t + lag, text=f"{w.upper()} again: other pair"),
+                  Post("x", f"sp{i}", "solo", t + lag, text=f"{w.upper()} again: other pair")]
+    store.append("posts", Example(posts).table("ex"))
+    run_detection(store, "ex", DetectOptions(traces=["co_text"], signals=False))
+    members = dict(store.rows("SELECT account_id, degree FROM members WHERE dataset = 'ex'"))
+    assert set(members) == {*RING, "amp", "pal"} and members["pal"] == 1
+    assert store.scalar("SELECT size FROM networks WHERE dataset = 'ex'") == 10
+    why = store.scalar("SELECT why FROM networks WHERE dataset = 'ex'")
+    assert "1 more account joined through a significant pair edge with an account that joined (co_text)" in why
+    ev = set(store.rows("SELECT account_id, post_id FROM evidence WHERE dataset = 'ex' AND trace = 'co_text' "
+                        "AND account_id IN ('amp', 'pal')"))
+    assert all(p.startswith("pp") for a, p in ev if a == "pal") and sum(a == "pal" for a, _ in ev) >= 3
+    assert sum(a == "amp" and p.startswith("ap") for a, p in ev) >= 3
+    pair = store.rows("SELECT account_a, account_b FROM edges WHERE dataset = 'ex' AND account_a IN ('lone', 'solo')")
+    assert pair  # the other pair is significant too, yet joins nothing

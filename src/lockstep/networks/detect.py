@@ -247,7 +247,7 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, account
                              "subcluster": int(sc_sub) + 1, "degree": degree[int(n)], "_strength": s_m})
         ev_frames.append(ev_c.assign(network_id=nid))
     if opts.attach_min_shared > 0 and net_rows:
-        found = _attach(engine, opts, net_rows, mem_rows, ev_frames)
+        found = _attach(engine, opts, net_rows, mem_rows, ev_frames, edges)
         if attached is not None:
             attached.extend(found)
     networks = pa.Table.from_pylist(net_rows, schema=_NETWORK_SCHEMA)
@@ -263,10 +263,12 @@ def build_networks(engine: Any, edges: pa.Table, opts: DetectOptions, *, account
 
 
 def _attach(engine: Any, opts: DetectOptions, net_rows: list[dict[str, Any]], mem_rows: list[dict[str, Any]],
-            ev_frames: list[pd.DataFrame]) -> list[Attachment]:
+            ev_frames: list[pd.DataFrame], edges: pa.Table) -> list[Attachment]:
     """Grow the networks with the accounts :func:`attach_accounts` finds: members with no pair
     edge (degree 0, subcluster 0), scored like the network's weakest pair-linked member, with
-    their shared items as evidence and one more sentence in the network's why."""
+    their shared items as evidence and one more sentence in the network's why. Then the accounts
+    outside every network with a significant pair edge to an attached account follow it
+    (:func:`_partners`)."""
     groups: dict[int, list[tuple[str, str]]] = {}
     for m in mem_rows:
         groups.setdefault(int(m["network_id"]), []).append((m["platform"], m["account_id"]))
@@ -300,7 +302,62 @@ def _attach(engine: Any, opts: DetectOptions, net_rows: list[dict[str, Any]], me
         row["why"] = (f"{row['why']} {len(extra)} more account{'s' if len(extra) > 1 else ''} joined: "
                       f"each uses at least {least} of the network's {' or '.join(kinds)}, far more than chance "
                       f"gives an account (expectation at most {expected:.2g} each, q <= {q:.2g}).")
+    partners = _partners(engine, edges, found, mem_rows, ev_frames)
+    for row in net_rows:
+        extra_p = partners.get(int(row["network_id"]))
+        if not extra_p:
+            continue
+        n = len({acc for acc, _ in extra_p})
+        row["size"] += n
+        row["why"] = (f"{row['why']} {n} more account{'s' if n > 1 else ''} joined through a significant pair "
+                      f"edge with an account that joined ({', '.join(sorted({t for _, t in extra_p}))}).")
     return found
+
+
+def _partners(engine: Any, edges: pa.Table, found: list[Attachment], mem_rows: list[dict[str, Any]],
+              ev_frames: list[pd.DataFrame]) -> dict[int, list[tuple[str, str]]]:
+    """Accounts outside every network whose significant pair edge (any trace, q within the FDR)
+    ties them to an attached account join that account's network, with the edge's evidence.
+
+    Why: a pair alone is not reported (networks need ``min_size`` accounts), and that is why
+    such a pair stayed out; once attachment has put one of the two into a network, the other is
+    tied to the network by an edge that passed the same false-discovery control as every pair
+    inside it. One step only: a partner's own partners do not follow. An account tied to
+    attached accounts of several networks joins the one with the largest summed edge weight.
+    Returns network id -> (account id, trace) of the accounts that joined."""
+    if not found or edges.num_rows == 0:
+        return {}
+    net_of = {(a.platform, a.account_id): a.network for a in found}
+    inside = {(str(m["platform"]), str(m["account_id"])) for m in mem_rows}
+    cols = {c: edges.column(c).to_pylist() for c in ("platform_a", "account_a", "platform_b", "account_b",
+                                                      "weight", "trace")}
+    ties: dict[tuple[str, str], dict[int, list[int]]] = {}
+    for i in range(edges.num_rows):
+        a, b = (cols["platform_a"][i], cols["account_a"][i]), (cols["platform_b"][i], cols["account_b"][i])
+        for joined, other in ((a, b), (b, a)):
+            if joined in net_of and other not in inside:
+                ties.setdefault(other, {}).setdefault(net_of[joined], []).append(i)
+    if not ties:
+        return {}
+    weakest: dict[int, float] = {}
+    for m in mem_rows:
+        nid = int(m["network_id"])
+        weakest[nid] = min(weakest.get(nid, m["score"]), m["score"])
+    out: dict[int, list[tuple[str, str]]] = {}
+    rows: list[int] = []
+    nets: list[int] = []
+    for (plat, acc), by_net in sorted(ties.items()):
+        nid = max(sorted(by_net), key=lambda g: sum(cols["weight"][i] for i in by_net[g]))
+        idx = by_net[nid]
+        mem_rows.append({"network_id": nid, "platform": plat, "account_id": acc, "score": weakest[nid],
+                         "subcluster": 0, "degree": len(idx), "_strength": 0.0})
+        out.setdefault(nid, []).extend((acc, cols["trace"][i]) for i in idx)
+        rows += idx
+        nets += [nid] * len(idx)
+    tied = edges.take(pa.array(rows, pa.int64())).append_column("network_id", pa.array(nets, pa.int32()))
+    ev_frames.append(evidence_rows(engine, POSTS_VIEW, tied).to_pandas())
+    log.info("attach: %d accounts joined through a pair edge with an attached account", len(ties))
+    return out
 
 
 _NETWORK_SCHEMA = pa.schema([
