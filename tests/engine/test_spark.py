@@ -11,7 +11,7 @@ import pytest
 
 from lockstep.engine.duckdb import DuckDBEngine
 from lockstep.engine.factory import EngineChoice, parse_conf
-from lockstep.engine.spark import SparkEngine, to_spark_sql
+from lockstep.engine.spark import SparkEngine, local_conf, to_spark_sql
 from lockstep.errors import ConfigError, EngineError
 from lockstep.model import POST_SCHEMA, Post
 from lockstep.store import Store
@@ -100,3 +100,39 @@ def test_partitioned_parquet_reads_back_as_the_store_holds_it(tmp_path: Path, sp
 
 def _row(p: Post) -> dict[str, Any]:
     return {k: getattr(p, k) for k in POST_SCHEMA.names}
+
+
+def test_local_masters_get_few_shuffle_partitions_and_clusters_keep_their_own() -> None:
+    assert local_conf("local[3]")["spark.sql.shuffle.partitions"] == "6"
+    assert local_conf("local[4,2]")["spark.default.parallelism"] == "4"
+    assert local_conf("local")["spark.sql.shuffle.partitions"] == "2"
+    assert int(local_conf("local[*]")["spark.driver.memory"].removesuffix("m")) >= 1024
+    for master in ("spark://h:7077", "yarn", "local-cluster[2,1,1024]"):
+        assert local_conf(master) == {}
+
+
+def test_salted_ranking_gives_the_single_windows_ranks(spark: Any) -> None:
+    from lockstep.traces.cooccur import RANK_SLOT_S, _rank_events
+
+    # Two items over several hours, ties in time broken by node and post; one item above the cap.
+    ev = pa.table({
+        "node": pa.array([3, 1, 2, 1, 2, 3, 1, 4, 5, 6, 7, 8], pa.int64()),
+        "post_id": ["p1", "p2", "p3", "p4", "p5", "p6", "p7", "q1", "q2", "q3", "q4", "q5"],
+        "ts": [0.0, 0.0, RANK_SLOT_S - 1, RANK_SLOT_S, RANK_SLOT_S, 5 * RANK_SLOT_S + 7, 5 * RANK_SLOT_S + 7,
+               1.0, 2.0, 3.0, 4.0, 5.0],
+        "iid": pa.array([10] * 7 + [20] * 5, pa.int64()),
+    })
+    items = pa.table({"iid": pa.array([10, 20], pa.int64()), "k": pa.array([3, 5], pa.int64()),
+                      "c": pa.array([7, 5], pa.int64())})
+    got = []
+    for e in (DuckDBEngine(), SparkEngine(spark)):
+        e.write("_t_ev", ev)
+        e.write("_t_items", items)
+        _rank_events(e, "_t", 4)
+        got.append(sorted(e.table("_t_ord").select(["node", "ts", "iid", "c", "rn"]).to_pylist(),
+                          key=lambda r: (r["iid"], r["rn"])))
+    duck, sprk = got
+    assert DuckDBEngine.distributed is False and SparkEngine.distributed is True
+    assert [r["rn"] for r in duck] == list(range(1, 8))
+    assert [(r["node"], r["ts"]) for r in duck][:3] == [(1, 0.0), (3, 0.0), (2, RANK_SLOT_S - 1)]
+    assert sprk == duck

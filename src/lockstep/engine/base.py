@@ -20,6 +20,9 @@ class Engine(Protocol):
 
     #: short name shown in run parameters ("duckdb", "spark").
     name: str
+    #: whether rows are spread over tasks by key (Spark): one hot key then lands on one task, so
+    #: queries salt such keys (``traces.cooccur``); false for an engine in one process (DuckDB).
+    distributed: bool
 
     def sql(self, query: str, params: list[Any] | None = None) -> pa.Table:
         """Run a query (``?`` placeholders for ``params``) and return all rows as Arrow."""

@@ -21,6 +21,7 @@ class DuckDBEngine:
     """:class:`~lockstep.engine.base.Engine` over a DuckDB connection."""
 
     name = "duckdb"
+    distributed = False
 
     def __init__(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
         self.con = con if con is not None else duckdb.connect(":memory:")

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import re
 import sys
+import time
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -46,6 +49,30 @@ DEFAULT_CONF: dict[str, str] = {
 }
 
 
+def local_conf(master: str) -> dict[str, str]:
+    """Defaults for a ``local[N]`` master, where the driver's JVM does all the work.
+
+    Why: Spark's 200 shuffle partitions suit a cluster; on a few local cores each of a detection's
+    ~400 statements then runs hundreds of near-empty tasks per shuffle (co_link on 5k posts, local[2]:
+    131 s of statements with 200, 27 s with 4). Twice the cores keeps both busy while a task
+    waits; adaptive execution (on by default) still splits skewed partitions. The one JVM also
+    holds every cached work table, so it gets a quarter of the machine's memory instead of 1 GB.
+    ``--spark-conf`` overrides both; cluster masters get Spark's own defaults (see docs/scale.md).
+    """
+    m = re.fullmatch(r"local(?:\[(\*|\d+)(?:,\d+)?\])?", master.strip())  # local, local[N|*], local[N,F]
+    if m is None:
+        return {}
+    cores = (os.cpu_count() or 1) if m.group(1) == "*" else int(m.group(1) or 1)
+    out = {"spark.sql.shuffle.partitions": str(max(2 * cores, 2)),
+           "spark.default.parallelism": str(max(cores, 1))}
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not on every platform
+        memory = 0
+    out["spark.driver.memory"] = f"{max(memory // 4 // 2**20, 1024)}m"
+    return out
+
+
 def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = None,
                   app_name: str = "lockstep") -> SparkSession:
     """Get (or create) the process's SparkSession with Lockstep's defaults and ``conf``."""
@@ -54,7 +81,7 @@ def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = Non
     except ImportError as exc:  # pragma: no cover - pyspark is a dependency
         raise EngineError("The Spark engine needs pyspark: pip install 'lockstep[spark]' (and Java 17).") from exc
     builder = SparkSession.builder.master(master).appName(app_name)
-    for key, value in {**DEFAULT_CONF, **dict(conf or {})}.items():
+    for key, value in {**DEFAULT_CONF, **local_conf(master), **dict(conf or {})}.items():
         builder = builder.config(key, value)
     try:
         return builder.getOrCreate()
@@ -89,6 +116,7 @@ class SparkEngine:
     """:class:`~lockstep.engine.base.Engine` over a SparkSession."""
 
     name = "spark"
+    distributed = True
 
     def __init__(self, session: SparkSession) -> None:
         self.spark = session
@@ -103,11 +131,14 @@ class SparkEngine:
             raise EngineError(f"Spark failed to run a detector query: {_short(exc)}\nQuery: {text[:500]}") from exc
 
     def sql(self, query: str, params: list[Any] | None = None) -> pa.Table:
+        t0 = time.perf_counter()
         df = self._df(query, params)
         try:
-            return _naive_times(df.toArrow())
+            out = _naive_times(df.toArrow())
         except Exception as exc:
             raise EngineError(f"Spark failed to run a detector query: {_short(exc)}\nQuery: {query[:500]}") from exc
+        _timed("sql", t0, query)
+        return out
 
     def execute(self, query: str, params: list[Any] | None = None) -> None:
         self._df(query, params).collect()
@@ -138,7 +169,9 @@ class SparkEngine:
             old.unpersist()
 
     def materialize(self, name: str, query: str, params: list[Any] | None = None) -> None:
+        t0 = time.perf_counter()
         self._keep(name, self._df(query, params))
+        _timed(f"materialize {name}", t0, query)
 
     def _keep(self, name: str, df: DataFrame) -> None:
         ident = _ident(name)
@@ -180,6 +213,12 @@ class SparkEngine:
 
     def hash64(self, expr: str) -> str:
         return f"xxhash64({expr})"
+
+
+def _timed(what: str, t0: float, query: str) -> None:
+    """Each statement's wall time at debug level (``lockstep -vv detect``): where Spark's time goes."""
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("spark %s: %.3f s: %s", what, time.perf_counter() - t0, " ".join(query.split())[:160])
 
 
 def _java_replacement(replacement: str) -> str:

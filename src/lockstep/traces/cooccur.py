@@ -33,6 +33,8 @@ from lockstep.traces.significance import pair_p_values, popularity_class, weak_p
 
 log = logging.getLogger(__name__)
 
+#: Width (seconds) of the time slots a distributed engine ranks an item's events in (:func:`_rank_events`).
+RANK_SLOT_S = 3600.0
 #: The most items and posts per item kept as an edge's evidence.
 EVIDENCE_ITEMS = 20
 EVIDENCE_POSTS_PER_ITEM = 2
@@ -40,11 +42,15 @@ EVIDENCE_POSTS_PER_ITEM = 2
 
 def estimate_window(engine: Engine, ordered: str, *, quantile: float = 0.1) -> float:
     """CooRnet-style coordination interval: the ``quantile`` of the delay between an item's first
-    share and its later shares, over items taken up by at least two accounts; 1 s .. 1 day."""
+    share and its later shares, over items taken up by at least two accounts; 1 s .. 1 day.
+
+    A distributed engine takes each item's first share from an aggregation (combined per
+    partition before the shuffle) instead of a window over all the item's events in one task."""
+    first = (f"SELECT o.ts, f.first_ts FROM {ordered} o JOIN "
+             f"(SELECT iid, MIN(ts) AS first_ts FROM {ordered} GROUP BY iid) f ON o.iid = f.iid"
+             if engine.distributed else f"SELECT ts, MIN(ts) OVER (PARTITION BY iid) AS first_ts FROM {ordered}")
     row = engine.sql(
-        f"SELECT {engine.quantile('ts - first_ts', quantile)} AS w FROM ("
-        f"  SELECT ts, MIN(ts) OVER (PARTITION BY iid) AS first_ts FROM {ordered}) d "
-        "WHERE ts > first_ts"
+        f"SELECT {engine.quantile('ts - first_ts', quantile)} AS w FROM ({first}) d WHERE ts > first_ts"
     ).column("w")[0].as_py()
     if row is None or not math.isfinite(row):
         return 60.0
@@ -111,13 +117,7 @@ def co_occurrence(
         f"{t}_items",
         f"SELECT iid, COUNT(DISTINCT node) AS k, COUNT(*) AS c FROM {t}_ev GROUP BY iid",
     )
-    engine.materialize(
-        f"{t}_ord",
-        "SELECT e.node, e.ts, e.iid, i.c, "
-        "ROW_NUMBER() OVER (PARTITION BY e.iid ORDER BY e.ts, e.node, e.post_id) AS rn "
-        f"FROM {t}_ev e JOIN {t}_items i ON e.iid = i.iid WHERE i.k >= 2 AND i.k <= ?",
-        [_item_cap(int(n_active or 0), max_neighbors)],
-    )
+    _rank_events(engine, t, _item_cap(int(n_active or 0), max_neighbors))
     clock("items and ranks")
     empty = _empty(window if isinstance(window, float) else 0.0, 0)
     if not events:
@@ -398,6 +398,40 @@ class _Blocks:
         """Event pairs the two blocks can form: ``M_p**2 / 2`` within, ``M_p M_q`` across."""
         prod = self.events[a] * self.events[b]
         return np.where(a == b, prod / 2.0, prod)
+
+
+def _rank_events(engine: Engine, t: str, cap: int) -> None:
+    """``{t}_ord``: the events of items taken up by 2 .. ``cap`` accounts, each with its item's
+    event count ``c`` and its rank ``rn`` in the item's time order (``ts, node, post_id``).
+
+    On an engine that spreads work over tasks by key (``engine.distributed``: Spark), one item's
+    ranking would sort all its events in one task - an item few accounts post millions of times
+    passes the cap and lands on one executor. There the rank is salted by time: events are ranked
+    within (item, hour) and offset by the item's events in earlier hours (a running sum over one
+    row per item and hour). Hours are ordered as ``ts`` is, so the rank is the same number the
+    single window gives (``tests/engine/test_parity.py``); DuckDB keeps the single window, which
+    it runs faster in one process.
+    """
+    where = f"FROM {t}_ev e JOIN {t}_items i ON e.iid = i.iid WHERE i.k >= 2 AND i.k <= ?"
+    if not engine.distributed:
+        engine.materialize(
+            f"{t}_ord",
+            "SELECT e.node, e.ts, e.iid, i.c, "
+            f"ROW_NUMBER() OVER (PARTITION BY e.iid ORDER BY e.ts, e.node, e.post_id) AS rn {where}",
+            [cap],
+        )
+        return
+    engine.materialize(
+        f"{t}_ord",
+        f"WITH ev AS (SELECT e.node, e.ts, e.iid, e.post_id, i.c, FLOOR(e.ts / {RANK_SLOT_S!r}) AS slot {where}), "
+        "s AS (SELECT iid, slot, COUNT(*) AS n FROM ev GROUP BY iid, slot), "
+        "b AS (SELECT iid, slot, coalesce(SUM(n) OVER (PARTITION BY iid ORDER BY slot "
+        "      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before FROM s) "
+        "SELECT e.node, e.ts, e.iid, e.c, "
+        "       b.before + ROW_NUMBER() OVER (PARTITION BY e.iid, e.slot ORDER BY e.ts, e.node, e.post_id) AS rn "
+        "FROM ev e JOIN b ON b.iid = e.iid AND b.slot = e.slot",
+        [cap],
+    )
 
 
 def _item_cap(n: int, max_neighbors: int) -> int:
