@@ -111,6 +111,31 @@ def test_local_masters_get_few_shuffle_partitions_and_clusters_keep_their_own() 
         assert local_conf(master) == {}
 
 
+def test_detect_from_parquet_counts_the_lake_and_skips_signals(tmp_path: Path, spark: Any) -> None:
+    from click.testing import CliRunner
+
+    from lockstep.cli.main import cli
+    from lockstep.networks.detect import SIGNALS_SKIPPED_LAKE
+
+    def run(args: list[str]) -> str:
+        res = CliRunner().invoke(cli, args, catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        return res.output
+
+    run(["synth", "--posts", "5000", "--seed", "5", "--out", str(tmp_path / "synth")])
+    src, lake = tmp_path / "src.duckdb", tmp_path / "lake"
+    run(["ingest", str(tmp_path / "synth" / "posts.parquet"), "--db", str(src), "--dataset", "d", "--json"])
+    run(["export", "posts", "--db", str(src), "--format", "parquet", "--out", str(lake)])
+    with Store(src) as store:
+        accounts = store.scalar("SELECT COUNT(DISTINCT platform || '/' || account_id) FROM posts")
+    conf = [x for kv in ("spark.sql.shuffle.partitions=2", "spark.ui.showConsoleProgress=false")
+            for x in ("--spark-conf", kv)]
+    out = run(["detect", "--db", str(tmp_path / "empty.duckdb"), "--engine", "spark", "--spark-master", "local[2]",
+               *conf, "--posts", str(lake), "--dataset", "d", "--traces", "co_link"])
+    assert f"of {accounts} accounts flagged" in out and accounts > 0
+    assert f"Account signals {SIGNALS_SKIPPED_LAKE}." in out
+
+
 def test_salted_ranking_gives_the_single_windows_ranks(spark: Any) -> None:
     from lockstep.traces.cooccur import RANK_SLOT_S, _rank_events
 

@@ -19,7 +19,7 @@ from lockstep.cli.common import (
 from lockstep.config import Settings
 from lockstep.engine.factory import EngineChoice, parse_conf
 from lockstep.errors import ConfigError
-from lockstep.networks.detect import DEFAULT_TRACES, DetectOptions, run_detection
+from lockstep.networks.detect import DEFAULT_TRACES, SIGNALS_SKIPPED_LAKE, DetectOptions, run_detection
 from lockstep.networks.disclosed import set_aside_line
 from lockstep.traces.base import format_window, parse_window
 
@@ -101,7 +101,8 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
         if as_json:
             summary = run_detection(store, ds, opts)
         else:
-            steps = [*(f"trace {n}" for n in names), "networks", *(["signals"] if opts.signals else [])]
+            steps = [*(f"trace {n}" for n in names), "networks",
+                     *(["signals"] if opts.signals and not posts_path else [])]
             with StepProgress("detect", steps) as progress:
                 summary = run_detection(store, ds, opts, on_step=progress)
     if as_json:
@@ -119,6 +120,8 @@ def detect(dataset: str | None, traces: str, windows: tuple[str, ...], min_items
                    "`lockstep scores` ranks every account.")
     if summary["set_aside_networks"]:
         click.echo(set_aside_line(summary["set_aside_networks"], summary["set_aside_accounts"]))
+    if summary["signals"] == SIGNALS_SKIPPED_LAKE:
+        click.echo(f"Account signals {SIGNALS_SKIPPED_LAKE}.")
 
 
 def _posts_dataset(dataset: str | None) -> str:

@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 #: a team's or city's tags for weeks fool it (opt in with ``--traces``; see docs/detection.md).
 DEFAULT_TRACES = ("co_repost", "co_link", "co_domain", "co_text", "co_hashtag", "co_reply", "co_mention",
                   "co_image", "sync", "sim_domain", "sim_link", "sim_repost", "sim_mention", "sim_reply")
+#: Why ``detect --posts`` (posts read from Parquet) runs no account signals.
+SIGNALS_SKIPPED_LAKE = ("skipped: the posts were read from Parquet (--posts) and the account signals read the "
+                        "store's posts; ingest the posts into the store and run `lockstep signals --refresh` to add them")
 _EXTRA_EDGE_COLUMNS = {"expected": "DOUBLE", "window_s": "DOUBLE", "evidence_items": "VARCHAR[]"}
 
 
@@ -128,6 +131,10 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
                                                                    attached=attached)
         account_evidence = with_attachments(account_evidence, attached, n_networks=networks.num_rows)
         data_time = engine.sql(f"SELECT max(time) AS t FROM {POSTS_VIEW}").column("t")[0].as_py()
+        # Posts read from Parquet (--posts) are not in the store: count their accounts where they are.
+        lake_accounts = engine.sql(
+            f"SELECT COUNT(*) AS n FROM (SELECT DISTINCT platform, account_id FROM {POSTS_VIEW}) a"
+        ).column("n")[0].as_py() if choice.posts else None
         if opts.results:
             from lockstep.engine.parquet import write_results
 
@@ -142,15 +149,19 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
     _write(store, dataset, run_id, started, opts, edges, networks, members, evidence, set_aside, ids)
     t_networks = time.perf_counter()
     signals_note = None
-    if opts.signals:
+    if opts.signals and choice.posts:
+        # The account signals read the store's posts; these posts live only in the lake.
+        signals_note = SIGNALS_SKIPPED_LAKE
+        log.info("account signals %s", SIGNALS_SKIPPED_LAKE)
+    elif opts.signals:
         if on_step:
             on_step("signals")
         signals_note = _apply_signals(store, dataset)
     scored_accounts = write_account_scores(store, dataset, account_evidence, use_signals=opts.signals)
     steps = {"traces": round(t_traces - t0, 2), "networks": round(t_networks - t_traces, 2),
              "signals": round(time.perf_counter() - t_networks, 2)}
-    n_accounts = store.scalar("SELECT COUNT(DISTINCT platform || '/' || account_id) FROM posts WHERE dataset = ?",
-                              [dataset])
+    n_accounts = lake_accounts if lake_accounts is not None else store.scalar(
+        "SELECT COUNT(DISTINCT platform || '/' || account_id) FROM posts WHERE dataset = ?", [dataset])
     return {
         "dataset": dataset, "run_id": run_id, "seconds": round(time.perf_counter() - t0, 2),
         "accounts": int(n_accounts or 0), "edges": edges.num_rows, "networks": networks.num_rows,
