@@ -157,7 +157,8 @@ def run_detection(store: Store, dataset: str, opts: DetectOptions,
         if on_step:
             on_step("signals")
         signals_note = _apply_signals(store, dataset)
-    scored_accounts = write_account_scores(store, dataset, account_evidence, use_signals=opts.signals)
+    scored_accounts = write_account_scores(store, dataset, account_evidence,
+                                           use_signals=opts.signals and not choice.posts)
     steps = {"traces": round(t_traces - t0, 2), "networks": round(t_networks - t_traces, 2),
              "signals": round(time.perf_counter() - t_networks, 2)}
     n_accounts = lake_accounts if lake_accounts is not None else store.scalar(
