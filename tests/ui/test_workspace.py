@@ -293,3 +293,13 @@ def test_unknown_dataset_and_home_redirect(workspace: Workspace) -> None:
         r = c.get("/", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == f"/d/{DATASET}/networks"
         assert c.get("/d/nope/networks").status_code == 404
+
+
+def test_startup_moves_long_lived_objects_out_of_the_collectors_sight(workspace: Workspace) -> None:
+    import gc
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    with workspace.app() as c:  # the lifespan runs on entering
+        assert gc.get_freeze_count() > 10_000
+        assert c.get("/login").status_code == 200
