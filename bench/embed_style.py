@@ -1,7 +1,8 @@
 """How well does text style alone separate embedded real accounts from the synthetic crowd?
 
-``lockstep synth --embed`` renders real and generated texts through one word mapping
-(synth/restyle.py) and gives generated accounts writing habits (synth/habits.py). This measures what
+``lockstep synth --embed`` renders real texts into the generator's vocabulary (synth/restyle.py;
+``--restyle-crowd``: the generated texts through the same word mapping too) and gives generated
+accounts writing habits (synth/habits.py). This measures what
 is left: per account, all its original posts' texts joined and *masked* (URLs -> ``U``, hashtags ->
 ``#H``, mentions -> ``@M``, digits -> ``0``; words, punctuation, spacing and case kept), character
 1-4-gram TF-IDF, logistic regression, stratified 5-fold cross-validated ROC-AUC of "real vs
@@ -20,7 +21,7 @@ style: punctuation, spacing, case, emoji, links and tags.
 
     python bench/embed_style.py                      # week 9, 100k-post crowd
     python bench/embed_style.py --week 2 --posts 300000
-    python bench/embed_style.py --plain-crowd        # generated texts not restyled (the old embedding)
+    python bench/embed_style.py --restyle-crowd      # generated texts through the same word mapping
 """
 
 from __future__ import annotations
@@ -80,8 +81,8 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--min-posts", type=int, default=5, help="accounts with fewer posts are left out")
-    ap.add_argument("--plain-crowd", action="store_true",
-                    help="leave the generated texts as generated (no common word mapping)")
+    ap.add_argument("--restyle-crowd", action="store_true",
+                    help="render the generated texts through the real texts' word mapping too")
     ap.add_argument("--min-category", type=int, default=10, help="personas with fewer accounts get no row")
     args = ap.parse_args()
     folder = Path(args.data) / "ira_2016h2"
@@ -92,7 +93,7 @@ def main() -> None:
     from lockstep.synth.embed import EmbedSpec, embed
 
     spec = EmbedSpec(path=src, labels=folder / "authors.csv", week=args.week,
-                     restyle_crowd=not args.plain_crowd).validate()
+                     restyle_crowd=args.restyle_crowd).validate()
     data = embed(generate(posts=args.posts, seed=args.seed, profile=preset("default")), spec, seed=args.seed)
     with tempfile.TemporaryDirectory(prefix="lockstep-style-") as tmp:
         write_dataset(data, Path(tmp), "parquet")
@@ -156,7 +157,7 @@ def main() -> None:
     by_acc = docs(posts, mask)
     b_mean, b_sd = auc([raw_acc[a] if a in raw_acc.index else by_acc[a] for a in real_ids]
                        + [by_acc[a] for a in chosen], np.array([1] * len(real_ids) + [0] * len(chosen)), args.seed)
-    print(f"week {args.week}, {args.posts:,}-post crowd ({'generated texts as generated' if args.plain_crowd else 'one word mapping for real and generated texts'}), "
+    print(f"week {args.week}, {args.posts:,}-post crowd ({'one word mapping for real and generated texts' if args.restyle_crowd else 'generated texts as generated'}), "
           f"accounts with >= {args.min_posts} original posts: {len(real_ids)} real, organic matched by activity")
     print("char 1-4-gram TF-IDF + logistic regression on masked per-account text, 5-fold CV ROC-AUC "
           "(0.5: style tells nothing; 1.0: style alone separates):")

@@ -12,8 +12,8 @@ still names the reposted account), digits, punctuation, whitespace (double space
 each word (``CNN`` -> ``TIGER``, ``Police`` -> ``Coffee``). The key is derived from the seed, so a
 run is reproducible and a different seed gives a different rendering.
 
-The crowd's own texts go through the same mapping (:meth:`Restyler.array`, applied to every
-generated text with ``--embed``): a word is rendered the same whether a real or a generated account
+The crowd's own texts can go through the same mapping (:meth:`Restyler.array`, applied to every
+generated text with ``EmbedSpec(restyle_crowd=True)``; off by default, see docs/benchmark.md): a word is rendered the same whether a real or a generated account
 wrote it, so the English function words both share ("the", "is", "my") become the same pseudo-word
 on both sides, rather than "the" on one side and its replacement on the other.
 
