@@ -33,7 +33,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,19 +41,11 @@ from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
+from real_ops import _run, write_result  # bench/ is on sys.path when run as a script
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 LOCKSTEP = [sys.executable, "-m", "lockstep"]
-
-
-def _run(cmd: list[str], what: str) -> str:
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"{what} failed (exit {p.returncode}): {' '.join(cmd)}\n{p.stderr[-3000:]}")
-    print(f"  {what}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-    return p.stdout
 
 
 def _detect(db: Path, args: argparse.Namespace, what: str) -> float:
@@ -174,11 +165,7 @@ def main() -> None:
     report(alone, rows)
     result = {"date": dt.datetime.now(dt.UTC).isoformat(), "seed": args.seed, "traces": args.traces,
               "crowd_alone": alone, "weeks": rows}
-    res_dir = HERE / "results"
-    res_dir.mkdir(exist_ok=True)
-    path = res_dir / f"real_crowd-{dt.date.today().isoformat()}.json"
-    path.write_text(json.dumps(result, indent=2))
-    print(f"wrote {path}", file=sys.stderr)
+    write_result("real_crowd", result)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,15 @@ def _run(cmd: list[str], what: str) -> str:
     return p.stdout
 
 
+def write_result(name: str, result: dict[str, Any]) -> None:
+    """Keep the figures of a run under bench/results/NAME-DATE.json (ignored by git)."""
+    res_dir = HERE / "results"
+    res_dir.mkdir(exist_ok=True)
+    path = res_dir / f"{name}-{dt.date.today().isoformat()}.json"
+    path.write_text(json.dumps(result, indent=2))
+    print(f"wrote {path}", file=sys.stderr)
+
+
 def one_week(week: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     lockstep = [sys.executable, "-m", "lockstep"]
     folder = Path(args.data) / "ira_2016h2"
@@ -159,11 +168,7 @@ def main() -> None:
     print(f"issue 13 targets on {len(rows)} week(s): {'PASS' if passed else 'FAIL'}")
     result = {"date": dt.datetime.now(dt.UTC).isoformat(), "posts": args.posts, "seed": args.seed,
               "traces": args.traces, "targets": TARGETS, "weeks": rows, "passed": passed}
-    res_dir = HERE / "results"
-    res_dir.mkdir(exist_ok=True)
-    path = res_dir / f"real_ops-{dt.date.today().isoformat()}.json"
-    path.write_text(json.dumps(result, indent=2))
-    print(f"wrote {path}", file=sys.stderr)
+    write_result("real_ops", result)
 
 
 if __name__ == "__main__":
